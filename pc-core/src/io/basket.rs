@@ -1,0 +1,114 @@
+//! Reading and decoding one basket: key header, decompression, data and entry offsets.
+
+use super::bytes::Cursor;
+use super::codec;
+use super::file::{FileHandle, KeyHeader};
+use super::meta::{BasketMeta, BasketSource, relative_offsets};
+
+/// A decoded basket: big-endian value bytes and, for counted arrays, byte offsets.
+pub enum Decoded<'a> {
+    Owned {
+        data: Vec<u8>,
+        offsets: Option<Vec<u32>>,
+    },
+    Borrowed {
+        data: &'a [u8],
+        offsets: Option<&'a [u32]>,
+    },
+}
+
+impl Decoded<'_> {
+    pub fn data(&self) -> &[u8] {
+        match self {
+            Decoded::Owned { data, .. } => data,
+            Decoded::Borrowed { data, .. } => data,
+        }
+    }
+
+    pub fn offsets(&self) -> Option<&[u32]> {
+        match self {
+            Decoded::Owned { offsets, .. } => offsets.as_deref(),
+            Decoded::Borrowed { offsets, .. } => *offsets,
+        }
+    }
+}
+
+/// Reads and decompresses a basket. The error text names what is wrong; the caller
+/// adds file, tree, branch and basket number.
+pub fn decode<'a>(file: &FileHandle, basket: &'a BasketMeta) -> Result<Decoded<'a>, String> {
+    let (seek, nbytes) = match &basket.source {
+        BasketSource::Embedded(e) => {
+            return Ok(Decoded::Borrowed {
+                data: &e.data,
+                offsets: e.offsets.as_deref(),
+            });
+        }
+        BasketSource::Disk { seek, nbytes } => (*seek, *nbytes),
+    };
+    let mut raw = file.read_at(seek, nbytes as usize).map_err(|e| e.to_string())?;
+    let mut c = Cursor::new(&raw, 0);
+    let key = KeyHeader::read(&mut c).map_err(|e| format!("basket key: {e}"))?;
+    let keylen = key.keylen as usize;
+    if key.nbytes != nbytes {
+        return Err(format!(
+            "basket key says {} bytes, the branch says {nbytes}",
+            key.nbytes
+        ));
+    }
+    if key.seek_key != seek {
+        return Err(format!(
+            "basket key says it is at byte {}, the branch says {seek}",
+            key.seek_key
+        ));
+    }
+    let fields_at = keylen
+        .checked_sub(19)
+        .filter(|&p| p + 19 <= raw.len())
+        .ok_or_else(|| format!("basket key length {keylen} is invalid"))?;
+    c.seek(fields_at)?;
+    let _version = c.u16()?;
+    let _buffer_size = c.i32()?;
+    let _nev_buf_size = c.i32()?;
+    let nev_buf = c.i32()?;
+    let last = c.i32()?;
+    let expected = basket.entry_stop - basket.entry_start;
+    if nev_buf < 0 || nev_buf as u64 != expected {
+        return Err(format!(
+            "basket holds {nev_buf} entries, the branch says {expected}"
+        ));
+    }
+    let border = (last as i64 - keylen as i64)
+        .try_into()
+        .ok()
+        .filter(|&b: &usize| b <= key.objlen as usize)
+        .ok_or_else(|| format!("basket fLast {last} is outside its {} bytes", key.objlen))?;
+    let mut payload = if raw.len() - keylen == key.objlen as usize {
+        raw.drain(..keylen);
+        raw
+    } else {
+        let mut out = vec![0u8; key.objlen as usize];
+        codec::decompress_into(&raw[keylen..], &mut out)?;
+        out
+    };
+    let offsets = if payload.len() > border {
+        // ROOT stores a count (fNevBuf + 1) and that many offsets from the key start;
+        // the last slot is not reliable, the data end (`border`) takes its place.
+        let mut oc = Cursor::new(&payload[border..], 0);
+        let n = oc.i32()?;
+        let n_entries = nev_buf as usize;
+        if n < 0 || (n as usize != n_entries + 1 && n as usize != n_entries) {
+            return Err(format!(
+                "basket offset array has {n} slots for {n_entries} entries"
+            ));
+        }
+        let raw = oc.array_i32(n_entries)?;
+        Some(relative_offsets(&raw, keylen, border)?)
+    } else {
+        None
+    };
+    payload.truncate(border);
+    Ok(Decoded::Owned {
+        data: payload,
+        offsets,
+    })
+}

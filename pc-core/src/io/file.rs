@@ -1,0 +1,288 @@
+//! The ROOT file container: header, top directory and keys.
+//!
+//! Only metadata is read at open time (a few kilobytes); object payloads are read on
+//! demand with positioned reads, so one [`RootFile`] can be shared by many threads.
+
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::bytes::Cursor;
+use super::codec;
+use super::error::{IoError, Result};
+use super::tree::Tree;
+
+/// One entry of a directory's key list.
+#[derive(Clone, Debug)]
+pub struct KeyInfo {
+    pub name: String,
+    pub title: String,
+    pub class_name: String,
+    pub cycle: i16,
+    /// Position of the key header in the file.
+    pub seek_key: u64,
+    /// Size of the key header plus the (compressed) payload.
+    pub nbytes: u32,
+    /// Size of the uncompressed payload.
+    pub objlen: u32,
+    pub keylen: u16,
+}
+
+/// An open ROOT file: the OS handle plus the parsed top-level key list.
+#[derive(Clone)]
+pub struct RootFile {
+    pub(crate) inner: Arc<FileHandle>,
+    keys: Vec<KeyInfo>,
+}
+
+/// The shared OS handle; reads are positioned (`pread`), so it is `Send + Sync`.
+pub(crate) struct FileHandle {
+    pub path: PathBuf,
+    file: File,
+    pub len: u64,
+}
+
+impl FileHandle {
+    /// Reads exactly `len` bytes at `pos`, or says how the file is too short.
+    pub fn read_at(&self, pos: u64, len: usize) -> Result<Vec<u8>> {
+        let end = pos.checked_add(len as u64);
+        if end.is_none_or(|e| e > self.len) {
+            return Err(self.corrupt(format!(
+                "needs bytes {pos}..{} but the file has {} bytes (truncated?)",
+                pos.saturating_add(len as u64),
+                self.len
+            )));
+        }
+        let mut buf = vec![0u8; len];
+        self.file.read_exact_at(&mut buf, pos).map_err(|source| IoError::Os {
+            path: self.path.clone(),
+            source,
+        })?;
+        Ok(buf)
+    }
+
+    pub fn corrupt(&self, what: impl Into<String>) -> IoError {
+        IoError::Corrupt {
+            path: self.path.clone(),
+            what: what.into(),
+        }
+    }
+}
+
+/// A key header as stored in front of every object.
+pub(crate) struct KeyHeader {
+    pub nbytes: u32,
+    pub objlen: u32,
+    pub keylen: u16,
+    pub cycle: i16,
+    pub seek_key: u64,
+    pub class_name: String,
+    pub name: String,
+    pub title: String,
+}
+
+impl KeyHeader {
+    pub fn read(c: &mut Cursor<'_>) -> Result<KeyHeader, String> {
+        let nbytes = c.i32()?;
+        let version = c.i16()?;
+        let objlen = c.i32()?;
+        let _datime = c.u32()?;
+        let keylen = c.i16()?;
+        let cycle = c.i16()?;
+        let wide = version > 1000;
+        let seek_key = c.seek_field(wide)?;
+        let _seek_pdir = c.seek_field(wide)?;
+        let class_name = c.string()?;
+        let name = c.string()?;
+        let title = c.string()?;
+        if nbytes < 0 || objlen < 0 || keylen < 0 {
+            return Err(format!(
+                "key `{name}` has negative sizes (nbytes {nbytes}, objlen {objlen}, keylen {keylen})"
+            ));
+        }
+        Ok(KeyHeader {
+            nbytes: nbytes as u32,
+            objlen: objlen as u32,
+            keylen: keylen as u16,
+            cycle,
+            seek_key,
+            class_name,
+            name,
+            title,
+        })
+    }
+}
+
+impl RootFile {
+    /// Opens a file and reads its header and top-level keys.
+    pub fn open(path: impl AsRef<Path>) -> Result<RootFile> {
+        let path = path.as_ref().to_path_buf();
+        let file = File::open(&path).map_err(|source| IoError::Os {
+            path: path.clone(),
+            source,
+        })?;
+        let len = file
+            .metadata()
+            .map_err(|source| IoError::Os {
+                path: path.clone(),
+                source,
+            })?
+            .len();
+        let handle = FileHandle { path, file, len };
+        let keys = read_top_keys(&handle)?;
+        Ok(RootFile {
+            inner: Arc::new(handle),
+            keys,
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The top directory's keys (all cycles).
+    pub fn keys(&self) -> &[KeyInfo] {
+        &self.keys
+    }
+
+    /// Names of the TTrees in the top directory (highest cycle only), in key order.
+    pub fn tree_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for k in self.keys.iter().filter(|k| k.class_name == "TTree") {
+            if !names.contains(&k.name) {
+                names.push(k.name.clone());
+            }
+        }
+        names
+    }
+
+    /// Opens the TTree `name` (its highest cycle): parses branches, leaves and basket lists.
+    pub fn tree(&self, name: &str) -> Result<Tree> {
+        let key = self
+            .keys
+            .iter()
+            .filter(|k| k.name == name && k.class_name == "TTree")
+            .max_by_key(|k| k.cycle)
+            .ok_or_else(|| IoError::MissingTree {
+                path: self.inner.path.clone(),
+                tree: name.to_string(),
+                available: self.tree_names().join(", "),
+            })?;
+        let payload = self.object_payload(key)?;
+        Tree::parse(self.inner.clone(), name, &payload, key.keylen as usize)
+    }
+
+    /// Reads and decompresses the payload of an object behind `key`.
+    pub(crate) fn object_payload(&self, key: &KeyInfo) -> Result<Vec<u8>> {
+        read_payload(&self.inner, key.seek_key, key.nbytes, key.objlen, key.keylen)
+            .map_err(|e| self.inner.corrupt(format!("object `{}`: {e}", key.name)))
+    }
+}
+
+/// Reads the bytes of a keyed object and decompresses them if needed.
+pub(crate) fn read_payload(
+    h: &FileHandle,
+    seek: u64,
+    nbytes: u32,
+    objlen: u32,
+    keylen: u16,
+) -> Result<Vec<u8>, String> {
+    let stored = (nbytes as usize)
+        .checked_sub(keylen as usize)
+        .ok_or("key is longer than the object")?;
+    let raw = h
+        .read_at(seek + keylen as u64, stored)
+        .map_err(|e| e.to_string())?;
+    if stored == objlen as usize {
+        return Ok(raw);
+    }
+    let mut out = vec![0u8; objlen as usize];
+    codec::decompress_into(&raw, &mut out)?;
+    Ok(out)
+}
+
+fn read_top_keys(h: &FileHandle) -> Result<Vec<KeyInfo>> {
+    let head = h
+        .read_at(0, 64.min(h.len as usize))
+        .map_err(|_| IoError::NotRoot {
+            path: h.path.clone(),
+        })?;
+    if head.len() < 4 || &head[..4] != b"root" {
+        return Err(IoError::NotRoot {
+            path: h.path.clone(),
+        });
+    }
+    let mut c = Cursor::new(&head, 0);
+    let parsed = (|| -> Result<(u64, u32), String> {
+        c.skip(4)?;
+        let version = c.i32()?;
+        let begin = c.i32()?;
+        let _wide = version >= 1_000_000;
+        let begin = u64::try_from(begin).map_err(|_| "negative fBEGIN")?;
+        Ok((begin, 0))
+    })()
+    .map_err(|e| h.corrupt(format!("file header: {e}")))?;
+    let begin = parsed.0;
+
+    // The first key describes the file itself; the TDirectory record follows its name.
+    let first = h.read_at(begin, 512.min((h.len - begin.min(h.len)) as usize))?;
+    let mut c = Cursor::new(&first, 0);
+    let dir = (|| -> Result<u64, String> {
+        let key = KeyHeader::read(&mut c)?;
+        // After the key header: the TNamed of the file (name, title), then the TDirectory.
+        c.seek(key.keylen as usize)?;
+        let _name = c.string()?;
+        let _title = c.string()?;
+        let version = c.i16()?;
+        let _ctime = c.u32()?;
+        let _mtime = c.u32()?;
+        let _nbytes_keys = c.i32()?;
+        let _nbytes_name = c.i32()?;
+        let wide = version > 1000;
+        let _seek_dir = c.seek_field(wide)?;
+        let _seek_parent = c.seek_field(wide)?;
+        c.seek_field(wide)
+    })()
+    .map_err(|e| h.corrupt(format!("top directory: {e}")))?;
+    read_key_list(h, dir)
+}
+
+/// Reads a key list record at `seek_keys` (a key header, a count, then key headers).
+fn read_key_list(h: &FileHandle, seek_keys: u64) -> Result<Vec<KeyInfo>> {
+    if seek_keys == 0 {
+        return Ok(Vec::new());
+    }
+    let head = h.read_at(seek_keys, 4)?;
+    let nbytes = i32::from_be_bytes(head[..4].try_into().expect("4 bytes"));
+    if nbytes <= 0 {
+        return Err(h.corrupt(format!("key list at byte {seek_keys} has size {nbytes}")));
+    }
+    let buf = h.read_at(seek_keys, nbytes as usize)?;
+    let mut c = Cursor::new(&buf, 0);
+    (|| -> Result<Vec<KeyInfo>, String> {
+        let own = KeyHeader::read(&mut c)?;
+        c.seek(own.keylen as usize)?;
+        let n = c.i32()?;
+        if n < 0 {
+            return Err(format!("negative key count {n}"));
+        }
+        (0..n)
+            .map(|_| {
+                let k = KeyHeader::read(&mut c)?;
+                Ok(KeyInfo {
+                    name: k.name,
+                    title: k.title,
+                    class_name: k.class_name,
+                    cycle: k.cycle,
+                    seek_key: k.seek_key,
+                    nbytes: k.nbytes,
+                    objlen: k.objlen,
+                    keylen: k.keylen,
+                })
+            })
+            .collect()
+    })()
+    .map_err(|e| h.corrupt(format!("key list: {e}")))
+}

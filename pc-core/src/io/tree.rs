@@ -1,0 +1,348 @@
+//! A TTree opened for columnar reading.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::basket::{self, Decoded};
+use super::column::{Column, Layout, LeafType, Values};
+use super::error::{IoError, Result};
+use super::file::FileHandle;
+use super::meta::{self, BasketMeta, BasketSource, BranchMeta, Shape, TreeMeta};
+
+/// Public description of a branch (for catalogs, `inspect`, and planning).
+#[derive(Clone, Debug)]
+pub struct BranchInfo {
+    pub name: String,
+    pub title: String,
+    /// The element type, or why the branch cannot be read as numbers.
+    pub leaf: std::result::Result<LeafType, String>,
+    /// `None` for scalars; `Some(counter)` for counted arrays.
+    pub counter: Option<String>,
+    /// Values per entry for fixed-size arrays (1 otherwise).
+    pub fixed_len: usize,
+    pub entries: u64,
+    /// ROOT's `fCompress` of the branch (100 * algorithm + level).
+    pub compress: i32,
+    pub baskets: usize,
+    pub embedded_baskets: usize,
+    pub tot_bytes: i64,
+    pub zip_bytes: i64,
+}
+
+/// Options of [`Tree::read`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReadOptions {
+    /// Decode baskets in parallel on the rayon pool.
+    pub parallel: bool,
+}
+
+/// A TTree: metadata parsed once; cheap to clone and safe to share between threads.
+#[derive(Clone)]
+pub struct Tree {
+    file: Arc<FileHandle>,
+    name: String,
+    meta: Arc<TreeMeta>,
+}
+
+impl Tree {
+    pub(crate) fn parse(file: Arc<FileHandle>, name: &str, payload: &[u8], keylen: usize) -> Result<Tree> {
+        let meta = meta::parse_tree(payload, keylen)
+            .map_err(|e| file.corrupt(format!("tree `{name}`: {e}")))?;
+        Ok(Tree {
+            file,
+            name: name.to_string(),
+            meta: Arc::new(meta),
+        })
+    }
+
+    /// The tree's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The file the tree lives in.
+    pub fn path(&self) -> &Path {
+        &self.file.path
+    }
+
+    /// Number of entries.
+    pub fn entries(&self) -> u64 {
+        self.meta.entries
+    }
+
+    /// All branches, in file order.
+    pub fn branches(&self) -> Vec<BranchInfo> {
+        self.meta.branches.iter().map(branch_info).collect()
+    }
+
+    /// One branch by name.
+    pub fn branch(&self, name: &str) -> Result<BranchInfo> {
+        self.find(name).map(branch_info)
+    }
+
+    /// Entry numbers where clusters start, plus the number of entries at the end:
+    /// `[0, c1, c2, ..., entries]`. Taken from the tree's cluster ranges and
+    /// `fAutoFlush` when set, otherwise from the basket boundaries all branches share.
+    pub fn clusters(&self) -> Vec<u64> {
+        let m = &self.meta;
+        let mut out = vec![0u64];
+        if m.auto_flush > 0 || m.cluster_size.iter().any(|&s| s > 0) {
+            let mut start = 0i64;
+            for (&end, &size) in m.cluster_range_end.iter().zip(&m.cluster_size) {
+                let size = if size > 0 { size } else { m.auto_flush.max(1) };
+                while start <= end && (start as u64) < m.entries {
+                    start += size;
+                    out.push((start.min(end + 1) as u64).min(m.entries));
+                    if start > end {
+                        start = end + 1;
+                    }
+                }
+            }
+            let size = m.auto_flush.max(1);
+            while (start as u64) < m.entries {
+                start += size;
+                out.push((start as u64).min(m.entries));
+            }
+            out.dedup();
+            return out;
+        }
+        self.common_basket_boundaries()
+    }
+
+    /// Entry numbers where every readable branch starts a new basket, plus the end.
+    pub fn common_basket_boundaries(&self) -> Vec<u64> {
+        let mut common: Option<Vec<u64>> = None;
+        for b in self.meta.branches.iter().filter(|b| b.leaf.is_ok()) {
+            let mut starts: Vec<u64> = b.baskets.iter().map(|k| k.entry_start).collect();
+            starts.push(b.entries);
+            common = Some(match common {
+                None => starts,
+                Some(c) => c.into_iter().filter(|s| starts.binary_search(s).is_ok()).collect(),
+            });
+        }
+        let mut out = common.unwrap_or_else(|| vec![0, self.meta.entries]);
+        if out.last() != Some(&self.meta.entries) {
+            out.push(self.meta.entries);
+        }
+        out
+    }
+
+    /// Reads `branches` over the entries `range` into columns (in the order asked).
+    /// Only the baskets of those branches that overlap the range are read.
+    pub fn read<'a>(&'a self, branches: &[&str], range: Range<u64>, opts: ReadOptions) -> Result<Vec<Column>> {
+        if range.start > range.end || range.end > self.meta.entries {
+            return Err(IoError::BadRange {
+                path: self.file.path.clone(),
+                tree: self.name.clone(),
+                start: range.start,
+                stop: range.end,
+                entries: self.meta.entries,
+            });
+        }
+        let metas = branches.iter().map(|b| self.find(b)).collect::<Result<Vec<_>>>()?;
+        for m in &metas {
+            if let Err(why) = &m.leaf {
+                return Err(self.unsupported(m, why));
+            }
+        }
+        // Phase 1: read and decompress the overlapping baskets of all branches.
+        let tasks: Vec<(usize, usize, &'a BasketMeta)> = metas
+            .iter()
+            .enumerate()
+            .flat_map(|(bi, m)| {
+                m.baskets
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, k)| k.entry_start < range.end && k.entry_stop > range.start)
+                    .map(move |(ki, k)| (bi, ki, k))
+            })
+            .collect();
+        let decode = |task: &(usize, usize, &'a BasketMeta)| -> Result<Decoded<'a>> {
+            let (bi, ki, k) = *task;
+            basket::decode(&self.file, k).map_err(|what| self.basket_error(metas[bi], ki, what))
+        };
+        let decoded: Vec<Decoded<'_>> = if opts.parallel {
+            tasks.par_iter().map(decode).collect::<Result<_>>()?
+        } else {
+            tasks.iter().map(decode).collect::<Result<_>>()?
+        };
+        // Phase 2: convert each branch's slices of its baskets into one column.
+        let mut per_branch: Vec<Vec<(usize, &BasketMeta, &Decoded<'_>)>> = vec![Vec::new(); metas.len()];
+        for (&(bi, ki, k), d) in tasks.iter().zip(&decoded) {
+            per_branch[bi].push((ki, k, d));
+        }
+        let assemble = |(m, parts): (&&BranchMeta, &Vec<(usize, &BasketMeta, &Decoded<'_>)>)| {
+            self.assemble(m, parts, &range)
+        };
+        if opts.parallel {
+            metas.par_iter().zip(per_branch.par_iter()).map(assemble).collect()
+        } else {
+            metas.iter().zip(per_branch.iter()).map(assemble).collect()
+        }
+    }
+
+    fn assemble(
+        &self,
+        m: &BranchMeta,
+        parts: &[(usize, &BasketMeta, &Decoded<'_>)],
+        range: &Range<u64>,
+    ) -> Result<Column> {
+        let leaf = *m.leaf.as_ref().expect("checked by read");
+        let size = leaf.size();
+        let per_entry = match &m.shape {
+            Shape::Fixed(n) => *n,
+            _ => 1,
+        };
+        let counted = matches!(m.shape, Shape::Counted(_));
+        let n_entries = (range.end - range.start) as usize;
+        // Byte slices of each basket that fall in the range, and entry offsets.
+        let mut slices: Vec<&[u8]> = Vec::with_capacity(parts.len());
+        let mut offsets: Vec<u32> = Vec::with_capacity(if counted { n_entries + 1 } else { 0 });
+        if counted {
+            offsets.push(0);
+        }
+        let mut total: u64 = 0;
+        for &(ki, k, d) in parts {
+            let lo = (range.start.max(k.entry_start) - k.entry_start) as usize;
+            let hi = (range.end.min(k.entry_stop) - k.entry_start) as usize;
+            let n = (k.entry_stop - k.entry_start) as usize;
+            let data = d.data();
+            let bytes = if counted {
+                let offs = d
+                    .offsets()
+                    .filter(|o| o.len() == n + 1)
+                    .ok_or_else(|| self.basket_error(m, ki, "counted-array basket has no entry offsets".into()))?;
+                for w in offs[lo..=hi].windows(2) {
+                    let len = (w[1] - w[0]) as usize;
+                    if len % size != 0 {
+                        return Err(self.basket_error(
+                            m,
+                            ki,
+                            format!("entry of {len} bytes is not a multiple of {size}"),
+                        ));
+                    }
+                    total += (len / size) as u64;
+                    let total32 = u32::try_from(total).map_err(|_| {
+                        self.basket_error(m, ki, "more than 2^32 values in one read".into())
+                    })?;
+                    offsets.push(total32);
+                }
+                &data[offs[lo] as usize..offs[hi] as usize]
+            } else {
+                let width = size * per_entry;
+                if data.len() != n * width {
+                    return Err(self.basket_error(
+                        m,
+                        ki,
+                        format!("basket has {} bytes, expected {n} entries x {width}", data.len()),
+                    ));
+                }
+                &data[lo * width..hi * width]
+            };
+            slices.push(bytes);
+        }
+        let n_values = slices.iter().map(|s| s.len() / size).sum();
+        let mut values = Values::with_capacity(leaf, n_values);
+        for s in slices {
+            extend_from_be(&mut values, s);
+        }
+        let layout = match &m.shape {
+            Shape::Scalar => Layout::Scalar,
+            Shape::Fixed(n) => Layout::Fixed(*n),
+            Shape::Counted(_) => Layout::Jagged(offsets),
+        };
+        Ok(Column {
+            name: m.name.clone(),
+            values,
+            layout,
+        })
+    }
+
+    fn find(&self, name: &str) -> Result<&BranchMeta> {
+        self.meta.branches.iter().find(|b| b.name == name).ok_or_else(|| {
+            let names = self.meta.branches.iter().map(|b| b.name.as_str());
+            IoError::MissingBranch {
+                path: self.file.path.clone(),
+                tree: self.name.clone(),
+                branch: name.to_string(),
+                hint: crate::util::did_you_mean(name, names)
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default(),
+            }
+        })
+    }
+
+    fn unsupported(&self, m: &BranchMeta, why: &str) -> IoError {
+        IoError::Unsupported {
+            path: self.file.path.clone(),
+            tree: self.name.clone(),
+            branch: m.name.clone(),
+            what: why.to_string(),
+        }
+    }
+
+    fn basket_error(&self, m: &BranchMeta, basket: usize, what: String) -> IoError {
+        IoError::Basket {
+            path: self.file.path.clone(),
+            tree: self.name.clone(),
+            branch: m.name.clone(),
+            basket,
+            what,
+        }
+    }
+}
+
+fn branch_info(m: &BranchMeta) -> BranchInfo {
+    BranchInfo {
+        name: m.name.clone(),
+        title: m.title.clone(),
+        leaf: m.leaf.clone(),
+        counter: match &m.shape {
+            Shape::Counted(c) => Some(c.clone()),
+            _ => None,
+        },
+        fixed_len: match m.shape {
+            Shape::Fixed(n) => n,
+            _ => 1,
+        },
+        entries: m.entries,
+        compress: m.compress,
+        baskets: m.baskets.len(),
+        embedded_baskets: m
+            .baskets
+            .iter()
+            .filter(|b| matches!(b.source, BasketSource::Embedded(_)))
+            .count(),
+        tot_bytes: m.tot_bytes,
+        zip_bytes: m.zip_bytes,
+    }
+}
+
+/// Appends big-endian bytes, converted to native values, to `values`.
+fn extend_from_be(values: &mut Values, bytes: &[u8]) {
+    macro_rules! conv {
+        ($v:expr, $t:ty) => {
+            $v.extend(
+                bytes
+                    .chunks_exact(std::mem::size_of::<$t>())
+                    .map(|c| <$t>::from_be_bytes(c.try_into().expect("exact chunk"))),
+            )
+        };
+    }
+    match values {
+        Values::Bool(v) => v.extend(bytes.iter().map(|&b| b != 0)),
+        Values::I8(v) => v.extend(bytes.iter().map(|&b| b as i8)),
+        Values::U8(v) => v.extend_from_slice(bytes),
+        Values::I16(v) => conv!(v, i16),
+        Values::U16(v) => conv!(v, u16),
+        Values::I32(v) => conv!(v, i32),
+        Values::U32(v) => conv!(v, u32),
+        Values::I64(v) => conv!(v, i64),
+        Values::U64(v) => conv!(v, u64),
+        Values::F32(v) => conv!(v, f32),
+        Values::F64(v) => conv!(v, f64),
+    }
+}

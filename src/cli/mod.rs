@@ -1,0 +1,33 @@
+//! Command-line definition and dispatch.
+
+mod dump;
+mod generate;
+mod inspect;
+
+use clap::{Parser, Subcommand};
+
+/// A compiled, type-checked NanoAOD analysis framework in the spirit of PocketCoffea.
+#[derive(Parser, Debug)]
+#[command(name = "pc", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Show the trees of a ROOT file: entries, branches (type, counter, codec), clusters.
+    Inspect(inspect::Args),
+    /// Print branches of a tree as one JSON object per entry per line.
+    Dump(dump::Args),
+    /// Write a NanoAOD-like sample (Drell-Yan, ttbar or pseudo-data).
+    Generate(generate::Args),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Inspect(a) => inspect::run(a),
+        Command::Dump(a) => dump::run(a),
+        Command::Generate(a) => generate::run(a),
+    }
+}
