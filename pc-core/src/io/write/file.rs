@@ -1,0 +1,381 @@
+//! The file layout: header, top directory, baskets, TTree records, streamer info, keys list
+//! and free segments.
+//!
+//! Layout written (all seeks 64-bit):
+//! ```text
+//! 0      file header ("root", version 1062400, fBEGIN = 100, ...), zero-padded to 100
+//! 100    TFile key: key header, name and title, TDirectory record (rewritten by finish)
+//! ...    baskets, in the order write_cluster produced them
+//! ...    TTree records, the StreamerInfo TList, the keys list, the free-segments record
+//! ```
+
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use super::basket::{self, BASKET_FIELDS_LEN};
+use super::buffer::{Buf, OBJECT_BITS};
+use super::key::{self, KeyHeader};
+use super::tree::TreeState;
+use super::{BranchSpec, TreeId};
+use crate::io::codec::{self, Codec};
+use crate::io::{Column, IoError, Result};
+
+/// Start of the first key.
+const BEGIN: u64 = 100;
+/// File format version: ROOT 6.24/00, plus 1000000 for 64-bit header fields.
+const FILE_VERSION: i32 = 1_000_000 + 62_400;
+/// `TDirectoryFile` class version 5, plus 1000 for 64-bit seeks.
+const DIRECTORY_VERSION: i16 = 1005;
+/// Size of a `TDirectory` record.
+const DIRECTORY_LEN: usize = 60;
+/// `TFree` class version 1, plus 1000 for 64-bit bounds.
+const FREE_VERSION: i16 = 1001;
+/// ROOT's end of the free segment of a file below 2 GB.
+const START_BIG_FILE: u64 = 2_000_000_000;
+/// Largest key ROOT can address (`fNbytes` is an `Int_t`).
+const MAX_KEY_BYTES: usize = i32::MAX as usize;
+
+/// A ROOT file being written. See the [module documentation](super).
+pub struct FileWriter {
+    path: PathBuf,
+    /// `fName` of the file (its file name) and of its top directory.
+    name: String,
+    out: BufWriter<File>,
+    /// Bytes written so far (the next key's seek).
+    pos: u64,
+    codec: Codec,
+    datime_created: u32,
+    uuid: [u8; 16],
+    trees: Vec<TreeState>,
+}
+
+impl FileWriter {
+    /// Creates (truncates) the file and writes the header.
+    pub fn create(path: impl AsRef<Path>, codec: Codec) -> Result<FileWriter> {
+        let path = path.as_ref().to_path_buf();
+        let file = File::create(&path).map_err(|source| IoError::Os {
+            path: path.clone(),
+            source,
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut writer = FileWriter {
+            uuid: key::uuid(&path.to_string_lossy()),
+            path,
+            name,
+            out: BufWriter::with_capacity(1 << 20, file),
+            pos: 0,
+            codec,
+            datime_created: key::datime_now(),
+            trees: Vec::new(),
+        };
+        // Provisional header and directory; `finish` rewrites both with the final seeks.
+        let header = writer.header(&Tail::default());
+        writer.emit(&header)?;
+        let top = writer.top_directory(&Tail::default());
+        writer.emit(&top)?;
+        Ok(writer)
+    }
+
+    /// Declares a tree. Counted branches must name a counter branch declared (earlier) in the
+    /// same list as a Scalar of type I32 or U32 (NanoAOD counters like `nMuon` are UInt_t).
+    pub fn add_tree(
+        &mut self,
+        name: &str,
+        title: &str,
+        branches: Vec<BranchSpec>,
+    ) -> Result<TreeId> {
+        if self.trees.iter().any(|t| t.name == name) {
+            return Err(self.error(format!("tree `{name}` is declared twice")));
+        }
+        let tree = TreeState::new(name, title, branches).map_err(|e| self.error(e))?;
+        self.trees.push(tree);
+        Ok(TreeId(self.trees.len() - 1))
+    }
+
+    /// Appends one cluster of entries: `columns[i]` holds branch i of the spec, all with the
+    /// same number of entries; a counted column has `Layout::Jagged` and its offsets must
+    /// agree with the counter column's values (error otherwise, naming the branch). Each call
+    /// writes one basket per branch straight to disk and records a cluster boundary. A cluster
+    /// of zero entries writes nothing.
+    pub fn write_cluster(&mut self, tree: TreeId, columns: &[Column]) -> Result<()> {
+        let state = self
+            .trees
+            .get(tree.0)
+            .ok_or_else(|| self.error(format!("unknown tree id {}", tree.0)))?;
+        let entries = state.check(columns).map_err(|e| self.error(e))?;
+        if entries == 0 {
+            return Ok(());
+        }
+        if state.entries() + entries as u64 > i64::MAX as u64 {
+            return Err(self.error(format!("tree `{}`: too many entries", state.name)));
+        }
+        for (i, column) in columns.iter().enumerate() {
+            let state = &self.trees[tree.0];
+            let spec = &state.branches[i].spec;
+            let mut key = KeyHeader {
+                nbytes: 0,
+                objlen: 0,
+                datime: key::datime_now(),
+                cycle: 0,
+                seek_key: self.pos,
+                seek_pdir: BEGIN,
+                class: "TBasket".into(),
+                name: spec.name.clone(),
+                title: state.name.clone(),
+                extra: BASKET_FIELDS_LEN,
+            };
+            let keylen = key.len();
+            let entry_bytes = spec.len_per_entry() * spec.leaf.size();
+            let payload = basket::payload(column, entry_bytes, keylen);
+            if keylen + payload.bytes.len() > MAX_KEY_BYTES {
+                return Err(self.error(format!(
+                    "tree `{}`, branch `{}`: a basket of {} bytes is too large; write smaller clusters",
+                    state.name,
+                    spec.name,
+                    payload.bytes.len()
+                )));
+            }
+            let compressed = codec::compress(self.codec, &payload.bytes);
+            let stored = compressed.as_deref().unwrap_or(&payload.bytes);
+            let total = keylen + stored.len();
+            key.nbytes = total as i32;
+            key.objlen = payload.bytes.len() as i32;
+            let head = basket::header(&key, &payload);
+            let seek = self.pos;
+            let tot_bytes = (keylen + payload.bytes.len()) as i64;
+            self.emit(&head)?;
+            self.emit(stored)?;
+            self.trees[tree.0].add_basket(i, seek, total as i32, tot_bytes);
+        }
+        self.trees[tree.0].end_cluster(columns, entries);
+        Ok(())
+    }
+
+    /// Writes the TTree objects (metadata with all baskets' seeks/entries), the streamer info
+    /// record, keys list, directory and the final header. Must be called; files without it
+    /// are invalid.
+    pub fn finish(mut self) -> Result<()> {
+        let compress = self.codec.root_code();
+        let trees = std::mem::take(&mut self.trees);
+        let mut keys = Vec::with_capacity(trees.len());
+        for tree in &trees {
+            let keylen = key::key_len("TTree", &tree.name, &tree.title);
+            let record = tree.record(keylen, compress);
+            let key = self.write_object("TTree", &tree.name, &tree.title, 1, &record)?;
+            keys.push(key);
+        }
+
+        let mut tail = Tail::default();
+        let info = streamer_info();
+        let info_key =
+            self.write_object("TList", "StreamerInfo", "Doubly linked list", 1, &info)?;
+        tail.seek_info = info_key.seek_key;
+        tail.nbytes_info = info_key.nbytes;
+
+        let mut list = Buf::new(0);
+        list.i32(keys.len() as i32);
+        for k in &keys {
+            list.bytes(&k.to_bytes());
+        }
+        let list = list.into_bytes();
+        let keys_key = self.write_raw_object("TFile", &self.name.clone(), "", 1, &list)?;
+        tail.seek_keys = keys_key.seek_key;
+        tail.nbytes_keys = keys_key.nbytes;
+
+        // One free segment: from the end of the file to "infinity".
+        let free_keylen = key::key_len("TFile", &self.name, "");
+        let free_len = 2 + 8 + 8;
+        tail.seek_free = self.pos;
+        tail.nbytes_free = (free_keylen + free_len) as i32;
+        let end = tail.seek_free + tail.nbytes_free as u64;
+        let mut free = Buf::new(0);
+        free.i16(FREE_VERSION);
+        free.i64(end as i64);
+        free.i64(if end < START_BIG_FILE {
+            START_BIG_FILE
+        } else {
+            START_BIG_FILE * 1000
+        } as i64);
+        let free = free.into_bytes();
+        self.write_raw_object("TFile", &self.name.clone(), "", 1, &free)?;
+        tail.end = self.pos;
+
+        let header = self.header(&tail);
+        let top = self.top_directory(&tail);
+        let path = self.path.clone();
+        let os = |source| IoError::Os {
+            path: path.clone(),
+            source,
+        };
+        let mut file = self.out.into_inner().map_err(|e| os(e.into_error()))?;
+        file.seek(SeekFrom::Start(0)).map_err(os)?;
+        file.write_all(&header).map_err(os)?;
+        file.write_all(&top).map_err(os)?;
+        file.sync_all().map_err(os)?;
+        Ok(())
+    }
+
+    /// Writes a keyed object, compressed with the file's codec when that makes it smaller.
+    fn write_object(
+        &mut self,
+        class: &str,
+        name: &str,
+        title: &str,
+        cycle: i16,
+        object: &[u8],
+    ) -> Result<KeyHeader> {
+        match codec::compress(self.codec, object) {
+            Some(packed) => self.write_key(class, name, title, cycle, object.len(), &packed),
+            None => self.write_key(class, name, title, cycle, object.len(), object),
+        }
+    }
+
+    /// Writes a keyed object uncompressed (ROOT never compresses keys lists and free lists).
+    fn write_raw_object(
+        &mut self,
+        class: &str,
+        name: &str,
+        title: &str,
+        cycle: i16,
+        object: &[u8],
+    ) -> Result<KeyHeader> {
+        self.write_key(class, name, title, cycle, object.len(), object)
+    }
+
+    fn write_key(
+        &mut self,
+        class: &str,
+        name: &str,
+        title: &str,
+        cycle: i16,
+        objlen: usize,
+        stored: &[u8],
+    ) -> Result<KeyHeader> {
+        let mut key = KeyHeader {
+            nbytes: 0,
+            objlen: objlen as i32,
+            datime: key::datime_now(),
+            cycle,
+            seek_key: self.pos,
+            seek_pdir: BEGIN,
+            class: class.into(),
+            name: name.into(),
+            title: title.into(),
+            extra: 0,
+        };
+        let total = key.len() + stored.len();
+        if total > MAX_KEY_BYTES || objlen > MAX_KEY_BYTES {
+            return Err(self.error(format!("{class} `{name}` is too large for one key")));
+        }
+        key.nbytes = total as i32;
+        self.emit(&key.to_bytes())?;
+        self.emit(stored)?;
+        Ok(key)
+    }
+
+    /// The 100-byte file header.
+    fn header(&self, tail: &Tail) -> Vec<u8> {
+        let mut b = Buf::new(0);
+        b.bytes(b"root");
+        b.i32(FILE_VERSION);
+        b.i32(BEGIN as i32);
+        b.i64(tail.end as i64);
+        b.i64(tail.seek_free as i64);
+        b.i32(tail.nbytes_free);
+        b.i32(i32::from(tail.nbytes_free > 0)); // number of free segments
+        b.i32(self.nbytes_name() as i32);
+        b.u8(8); // fUnits: 64-bit seeks
+        b.i32(self.codec.root_code());
+        b.i64(tail.seek_info as i64);
+        b.i32(tail.nbytes_info);
+        b.u16(1); // UUID version
+        b.bytes(&self.uuid);
+        let mut bytes = b.into_bytes();
+        bytes.resize(BEGIN as usize, 0);
+        bytes
+    }
+
+    /// `fNbytesName`: the TFile key header plus the file's name and title.
+    fn nbytes_name(&self) -> usize {
+        key::key_len("TFile", &self.name, "") + super::buffer::tstring_len(&self.name) + 1
+    }
+
+    /// The TFile key at `BEGIN`: key header, name and title, and the top `TDirectory` record.
+    fn top_directory(&self, tail: &Tail) -> Vec<u8> {
+        let nbytes_name = self.nbytes_name();
+        let keylen = key::key_len("TFile", &self.name, "");
+        let key = KeyHeader {
+            nbytes: (nbytes_name + DIRECTORY_LEN) as i32,
+            objlen: (nbytes_name + DIRECTORY_LEN - keylen) as i32,
+            datime: self.datime_created,
+            cycle: 1,
+            seek_key: BEGIN,
+            seek_pdir: 0,
+            class: "TFile".into(),
+            name: self.name.clone(),
+            title: String::new(),
+            extra: 0,
+        };
+        let mut b = Buf::new(0);
+        key.write(&mut b);
+        b.tstring(&self.name);
+        b.tstring("");
+        b.i16(DIRECTORY_VERSION);
+        b.u32(self.datime_created); // fDatimeC
+        b.u32(key::datime_now()); // fDatimeM
+        b.i32(tail.nbytes_keys);
+        b.i32(nbytes_name as i32);
+        b.i64(BEGIN as i64); // fSeekDir
+        b.i64(0); // fSeekParent
+        b.i64(tail.seek_keys as i64);
+        b.u16(1); // UUID version
+        b.bytes(&self.uuid);
+        let mut bytes = b.into_bytes();
+        bytes.resize(nbytes_name + DIRECTORY_LEN, 0);
+        bytes
+    }
+
+    fn emit(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.write_all(bytes).map_err(|source| IoError::Os {
+            path: self.path.clone(),
+            source,
+        })?;
+        self.pos += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn error(&self, what: String) -> IoError {
+        IoError::Write {
+            path: self.path.clone(),
+            what,
+        }
+    }
+}
+
+/// Seeks and sizes known only when the file is finished.
+#[derive(Default)]
+struct Tail {
+    end: u64,
+    seek_free: u64,
+    nbytes_free: i32,
+    seek_info: u64,
+    nbytes_info: i32,
+    seek_keys: u64,
+    nbytes_keys: i32,
+}
+
+/// The streamer-info record: an empty `TList`. Every class written here is at the class
+/// version compiled into current ROOT, which then needs no streamer info from the file.
+fn streamer_info() -> Vec<u8> {
+    let mut b = Buf::new(0);
+    let list = b.begin(5);
+    b.tobject(OBJECT_BITS);
+    b.tstring("");
+    b.i32(0);
+    b.end(list);
+    b.into_bytes()
+}
