@@ -74,3 +74,19 @@ impl LeBytes for bool {
 fn le_bytes<T: LeBytes>(x: &T) -> Vec<u8> {
     x.le()
 }
+
+/// Checks two column lists are identical, bit for bit (NaN equals NaN); the error
+/// names the first differing branch instead of printing megabytes of values.
+pub fn assert_identical(got: &[Column], expected: &[Column], what: &str) {
+    assert_eq!(got.len(), expected.len(), "{what}: number of columns");
+    for (g, e) in got.iter().zip(expected) {
+        assert_eq!(g.name, e.name, "{what}: column order");
+        assert!(g.layout == e.layout, "{what}: branch {} has different entry offsets", e.name);
+        assert_eq!(g.values.leaf_type(), e.values.leaf_type(), "{what}: branch {} type", e.name);
+        assert!(
+            values_sha256(&g.values) == values_sha256(&e.values),
+            "{what}: branch {} has different values",
+            e.name
+        );
+    }
+}

@@ -1,4 +1,6 @@
 //! Integration tests: one binary, one module per concern.
 
 mod common;
+mod corrupt;
 mod read_exact;
+mod roundtrip;

@@ -33,6 +33,9 @@ impl Decoded<'_> {
     }
 }
 
+/// ROOT caps a basket's buffer at 1 GiB; a larger claim is corruption.
+const MAX_BASKET_BYTES: u32 = 1 << 30;
+
 /// Reads and decompresses a basket. The error text names what is wrong; the caller
 /// adds file, tree, branch and basket number.
 pub fn decode<'a>(file: &FileHandle, basket: &'a BasketMeta) -> Result<Decoded<'a>, String> {
@@ -60,6 +63,9 @@ pub fn decode<'a>(file: &FileHandle, basket: &'a BasketMeta) -> Result<Decoded<'
             "basket key says it is at byte {}, the branch says {seek}",
             key.seek_key
         ));
+    }
+    if key.objlen > MAX_BASKET_BYTES {
+        return Err(format!("basket claims {} uncompressed bytes", key.objlen));
     }
     let fields_at = keylen
         .checked_sub(19)

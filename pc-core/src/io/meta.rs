@@ -211,6 +211,9 @@ pub fn parse_tree(buf: &[u8], origin: usize) -> CursorResult<TreeMeta> {
     read_obj_array(&mut c, &mut refs, |c, refs, class, _| {
         parse_branch(c, refs, class, &mut branches)
     })?;
+    for b in branches.iter_mut().filter(|b| b.leaf.is_ok() && b.entries != entries) {
+        b.leaf = Err(format!("branch has {} entries, its tree {entries}", b.entries));
+    }
     Ok(TreeMeta {
         entries,
         auto_flush,
