@@ -1,5 +1,6 @@
 //! Command-line definition and dispatch.
 
+mod bench_read;
 mod dump;
 mod generate;
 mod inspect;
@@ -22,6 +23,8 @@ enum Command {
     Dump(dump::Args),
     /// Write a NanoAOD-like sample (Drell-Yan, ttbar or pseudo-data).
     Generate(generate::Args),
+    /// Time reading branches of a file chunk by chunk (prints one JSON line).
+    BenchRead(bench_read::Args),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -29,5 +32,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect(a) => inspect::run(a),
         Command::Dump(a) => dump::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::BenchRead(a) => bench_read::run(a),
     }
 }

@@ -132,7 +132,34 @@ impl Tree {
 
     /// Reads `branches` over the entries `range` into columns (in the order asked).
     /// Only the baskets of those branches that overlap the range are read.
-    pub fn read<'a>(&'a self, branches: &[&str], range: Range<u64>, opts: ReadOptions) -> Result<Vec<Column>> {
+    pub fn read(&self, branches: &[&str], range: Range<u64>, opts: ReadOptions) -> Result<Vec<Column>> {
+        let metas = self.resolve(branches, &range)?;
+        let (tasks, decoded) = self.decode_baskets(&metas, &range, opts)?;
+        // Convert each branch's slices of its baskets into one column.
+        let mut per_branch: Vec<Vec<(usize, &BasketMeta, &Decoded<'_>)>> = vec![Vec::new(); metas.len()];
+        for (&(bi, ki, k), d) in tasks.iter().zip(&decoded) {
+            per_branch[bi].push((ki, k, d));
+        }
+        let assemble = |(m, parts): (&&BranchMeta, &Vec<(usize, &BasketMeta, &Decoded<'_>)>)| {
+            self.assemble(m, parts, &range)
+        };
+        if opts.parallel {
+            metas.par_iter().zip(per_branch.par_iter()).map(assemble).collect()
+        } else {
+            metas.iter().zip(per_branch.iter()).map(assemble).collect()
+        }
+    }
+
+    /// Reads and decompresses the baskets `read` would use, without converting them;
+    /// returns the number of uncompressed bytes. The floor that benchmarks compare to.
+    pub fn decompress_only(&self, branches: &[&str], range: Range<u64>, opts: ReadOptions) -> Result<usize> {
+        let metas = self.resolve(branches, &range)?;
+        let (_, decoded) = self.decode_baskets(&metas, &range, opts)?;
+        Ok(decoded.iter().map(|d| d.data().len()).sum())
+    }
+
+    /// Looks up readable branches and checks the range.
+    fn resolve(&self, branches: &[&str], range: &Range<u64>) -> Result<Vec<&BranchMeta>> {
         if range.start > range.end || range.end > self.meta.entries {
             return Err(IoError::BadRange {
                 path: self.file.path.clone(),
@@ -148,7 +175,18 @@ impl Tree {
                 return Err(self.unsupported(m, why));
             }
         }
-        // Phase 1: read and decompress the overlapping baskets of all branches.
+        Ok(metas)
+    }
+
+    /// Reads and decompresses the baskets of `metas` that overlap `range`; returns the
+    /// (branch index, basket index, basket) tasks and their decoded content.
+    #[allow(clippy::type_complexity)]
+    fn decode_baskets<'a>(
+        &'a self,
+        metas: &[&'a BranchMeta],
+        range: &Range<u64>,
+        opts: ReadOptions,
+    ) -> Result<(Vec<(usize, usize, &'a BasketMeta)>, Vec<Decoded<'a>>)> {
         let tasks: Vec<(usize, usize, &'a BasketMeta)> = metas
             .iter()
             .enumerate()
@@ -164,24 +202,12 @@ impl Tree {
             let (bi, ki, k) = *task;
             basket::decode(&self.file, k).map_err(|what| self.basket_error(metas[bi], ki, what))
         };
-        let decoded: Vec<Decoded<'_>> = if opts.parallel {
+        let decoded = if opts.parallel {
             tasks.par_iter().map(decode).collect::<Result<_>>()?
         } else {
             tasks.iter().map(decode).collect::<Result<_>>()?
         };
-        // Phase 2: convert each branch's slices of its baskets into one column.
-        let mut per_branch: Vec<Vec<(usize, &BasketMeta, &Decoded<'_>)>> = vec![Vec::new(); metas.len()];
-        for (&(bi, ki, k), d) in tasks.iter().zip(&decoded) {
-            per_branch[bi].push((ki, k, d));
-        }
-        let assemble = |(m, parts): (&&BranchMeta, &Vec<(usize, &BasketMeta, &Decoded<'_>)>)| {
-            self.assemble(m, parts, &range)
-        };
-        if opts.parallel {
-            metas.par_iter().zip(per_branch.par_iter()).map(assemble).collect()
-        } else {
-            metas.iter().zip(per_branch.iter()).map(assemble).collect()
-        }
+        Ok((tasks, decoded))
     }
 
     fn assemble(
