@@ -26,9 +26,9 @@ pub struct Args {
     /// Add the full 2018 trigger menu and PDF weights (~1000 more branches).
     #[arg(long)]
     full_schema: bool,
-    /// Output file.
+    /// Output file [default: pc-output/<kind>.root].
     #[arg(short, long)]
-    output: PathBuf,
+    output: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
@@ -41,12 +41,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         cluster_size: args.cluster_size,
         full_schema: args.full_schema,
     };
+    let output = args
+        .output
+        .unwrap_or_else(|| PathBuf::from(format!("pc-output/{}.root", args.kind)));
+    if let Some(dir) = output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
     let t0 = Instant::now();
-    let s = generate(&args.output, &opts)?;
+    let s = generate(&output, &opts)?;
     let secs = t0.elapsed().as_secs_f64();
     println!(
         "{}: {} {} events, {} branches, {} clusters, {:.0} B/event, {:.0} events/s",
-        args.output.display(),
+        output.display(),
         s.events,
         args.kind,
         s.branches,
