@@ -2,7 +2,10 @@
 
 /// The candidate closest to `name` by edit distance, if it is close enough to be a
 /// plausible typo (at most a third of the name's length, at least 1, at most 3).
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).clamp(1, 3);
     candidates
         .into_iter()

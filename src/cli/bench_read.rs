@@ -59,10 +59,19 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         if args.decompress_only {
             tree.decompress_only(&names, r.clone(), opts)
         } else {
-            Ok(tree.read(&names, r.clone(), opts)?.iter().map(|c| c.values.len()).sum())
+            Ok(tree
+                .read(&names, r.clone(), opts)?
+                .iter()
+                .map(|c| c.values.len())
+                .sum())
         }
     };
-    let total: usize = pool.install(|| ranges.par_iter().map(read_chunk).sum::<pc_core::io::Result<usize>>())?;
+    let total: usize = pool.install(|| {
+        ranges
+            .par_iter()
+            .map(read_chunk)
+            .sum::<pc_core::io::Result<usize>>()
+    })?;
     let seconds = t0.elapsed().as_secs_f64();
     println!(
         "{}",

@@ -28,7 +28,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let file = RootFile::open(&args.file)?;
     let tree = file.tree(&args.tree)?;
     let names: Vec<String> = if args.branches.is_empty() {
-        tree.branches().into_iter().filter(|b| b.leaf.is_ok()).map(|b| b.name).collect()
+        tree.branches()
+            .into_iter()
+            .filter(|b| b.leaf.is_ok())
+            .map(|b| b.name)
+            .collect()
     } else {
         args.branches.clone()
     };
@@ -74,7 +78,8 @@ fn parse_range(spec: Option<&str>, entries: u64) -> anyhow::Result<(u64, u64)> {
         if s.is_empty() {
             Ok(default)
         } else {
-            s.parse().with_context(|| format!("--entries `{spec}`: `{s}` is not a number"))
+            s.parse()
+                .with_context(|| format!("--entries `{spec}`: `{s}` is not a number"))
         }
     };
     let (a, b) = (parse(a, 0)?, parse(b, entries)?.min(entries));
@@ -120,7 +125,13 @@ fn write_value(line: &mut String, values: &Values, j: usize) {
 }
 
 /// Shortest round-trip form; NaN and infinities as Python's `json` writes them.
-fn write_float(line: &mut String, finite: bool, nan: bool, negative: bool, fmt: impl Fn() -> String) {
+fn write_float(
+    line: &mut String,
+    finite: bool,
+    nan: bool,
+    negative: bool,
+    fmt: impl Fn() -> String,
+) {
     if finite {
         line.push_str(&fmt());
     } else if nan {

@@ -22,7 +22,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Some(t) => vec![t.clone()],
         None => file.tree_names(),
     };
-    let trees = names.iter().map(|n| file.tree(n)).collect::<Result<Vec<_>, _>>()?;
+    let trees = names
+        .iter()
+        .map(|n| file.tree(n))
+        .collect::<Result<Vec<_>, _>>()?;
     if args.json {
         let doc: Vec<_> = trees.iter().map(tree_json).collect();
         println!("{}", serde_json::to_string_pretty(&doc)?);
@@ -77,7 +80,11 @@ fn print_tree(t: &Tree) {
     let shown: Vec<String> = clusters.iter().take(12).map(u64::to_string).collect();
     let more = if clusters.len() > 12 { ", ..." } else { "" };
     println!("  cluster starts: [{}{more}]", shown.join(", "));
-    let width = branches.iter().map(|b| b.name.len() + shape(b).len()).max().unwrap_or(0);
+    let width = branches
+        .iter()
+        .map(|b| b.name.len() + shape(b).len())
+        .max()
+        .unwrap_or(0);
     for b in &branches {
         let name = format!("{}{}", b.name, shape(b));
         println!(
@@ -85,7 +92,11 @@ fn print_tree(t: &Tree) {
             type_name(b),
             codec_name(b.compress),
             b.baskets,
-            if b.embedded_baskets > 0 { " (1 embedded)" } else { "" },
+            if b.embedded_baskets > 0 {
+                " (1 embedded)"
+            } else {
+                ""
+            },
             b.tot_bytes,
             b.zip_bytes,
         );

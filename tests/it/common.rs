@@ -81,8 +81,17 @@ pub fn assert_identical(got: &[Column], expected: &[Column], what: &str) {
     assert_eq!(got.len(), expected.len(), "{what}: number of columns");
     for (g, e) in got.iter().zip(expected) {
         assert_eq!(g.name, e.name, "{what}: column order");
-        assert!(g.layout == e.layout, "{what}: branch {} has different entry offsets", e.name);
-        assert_eq!(g.values.leaf_type(), e.values.leaf_type(), "{what}: branch {} type", e.name);
+        assert!(
+            g.layout == e.layout,
+            "{what}: branch {} has different entry offsets",
+            e.name
+        );
+        assert_eq!(
+            g.values.leaf_type(),
+            e.values.leaf_type(),
+            "{what}: branch {} type",
+            e.name
+        );
         assert!(
             values_sha256(&g.values) == values_sha256(&e.values),
             "{what}: branch {} has different values",

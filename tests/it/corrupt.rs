@@ -14,7 +14,10 @@ fn read_everything(path: &Path) -> Result<usize, String> {
         let _ = tree.clusters();
         for b in tree.branches().into_iter().filter(|b| b.leaf.is_ok()) {
             // Errors are fine; panics are not.
-            if tree.read(&[&b.name], 0..tree.entries(), ReadOptions::default()).is_ok() {
+            if tree
+                .read(&[&b.name], 0..tree.entries(), ReadOptions::default())
+                .is_ok()
+            {
                 n += 1;
             }
         }
@@ -66,12 +69,21 @@ fn flipped_and_truncated_real_files_never_panic() {
     let dir = std::env::temp_dir().join(format!("pc-fuzz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // `PC_FUZZ_MUTATIONS` raises the count for a longer local run.
-    let mutations = std::env::var("PC_FUZZ_MUTATIONS").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
+    let mutations = std::env::var("PC_FUZZ_MUTATIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(40);
     for (i, path) in crate::common::nanoaod_files().iter().enumerate() {
         let original = std::fs::read(path).unwrap();
         let intact = read_everything(path).unwrap();
         assert!(intact > 0);
-        mutate_and_read(&original, &dir, &i.to_string(), mutations, 0x5eed + i as u64);
+        mutate_and_read(
+            &original,
+            &dir,
+            &i.to_string(),
+            mutations,
+            0x5eed + i as u64,
+        );
     }
 }
 
@@ -80,11 +92,23 @@ fn errors_name_the_file_tree_and_branch() {
     let path = &crate::common::nanoaod_files()[1];
     let file = RootFile::open(path).unwrap();
     let err = file.tree("Evnets").err().unwrap().to_string();
-    assert!(err.contains("Evnets") && err.contains("Events") && err.contains(&*path.to_string_lossy()), "{err}");
+    assert!(
+        err.contains("Evnets") && err.contains("Events") && err.contains(&*path.to_string_lossy()),
+        "{err}"
+    );
     let tree = file.tree("Events").unwrap();
-    let err = tree.read(&["Muon_pT"], 0..1, ReadOptions::default()).unwrap_err().to_string();
-    assert!(err.contains("Muon_pT") && err.contains("did you mean `Muon_pt`"), "{err}");
-    let err = tree.read(&["Muon_pt"], 0..tree.entries() + 1, ReadOptions::default()).unwrap_err().to_string();
+    let err = tree
+        .read(&["Muon_pT"], 0..1, ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Muon_pT") && err.contains("did you mean `Muon_pt`"),
+        "{err}"
+    );
+    let err = tree
+        .read(&["Muon_pt"], 0..tree.entries() + 1, ReadOptions::default())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("outside"), "{err}");
 
     // A truncated copy: the error names the file and what is missing.
@@ -94,7 +118,10 @@ fn errors_name_the_file_tree_and_branch() {
     let bytes = std::fs::read(path).unwrap();
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
     let err = read_everything(&cut).unwrap_err();
-    assert!(err.contains("cut.root") && err.contains("truncated"), "{err}");
+    assert!(
+        err.contains("cut.root") && err.contains("truncated"),
+        "{err}"
+    );
     std::fs::write(&cut, b"not a root file at all").unwrap();
     let err = read_everything(&cut).unwrap_err();
     assert!(err.contains("not a ROOT file"), "{err}");

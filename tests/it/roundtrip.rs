@@ -1,8 +1,8 @@
 //! Writer -> reader round trips for every leaf type, shape and codec, and chunked
 //! reads that cross basket and cluster boundaries.
 
-use pc_core::io::write::{BranchSpec, FileWriter};
 use crate::common::assert_identical;
+use pc_core::io::write::{BranchSpec, FileWriter};
 use pc_core::io::{Codec, Column, Layout, LeafType, ReadOptions, RootFile, Values};
 
 const TYPES: [LeafType; 11] = [
@@ -65,13 +65,21 @@ fn cluster(c: usize, n: usize) -> Vec<Column> {
     for (t, &leaf) in TYPES.iter().enumerate() {
         let k = (c * 100 + t * 3) as u64;
         let name = leaf.short_name();
-        cols.push(Column { name: format!("s_{name}"), values: values(leaf, n, k), layout: Layout::Scalar });
+        cols.push(Column {
+            name: format!("s_{name}"),
+            values: values(leaf, n, k),
+            layout: Layout::Scalar,
+        });
         cols.push(Column {
             name: format!("Obj_{name}"),
             values: values(leaf, total, k + 1),
             layout: Layout::Jagged(offsets.clone()),
         });
-        cols.push(Column { name: format!("f_{name}"), values: values(leaf, 3 * n, k + 2), layout: Layout::Fixed(3) });
+        cols.push(Column {
+            name: format!("f_{name}"),
+            values: values(leaf, 3 * n, k + 2),
+            layout: Layout::Fixed(3),
+        });
     }
     cols
 }
@@ -119,7 +127,11 @@ const SIZES: [usize; 4] = [1000, 1, 2500, 777];
 fn write_file(path: &std::path::Path, codec: Codec) -> Vec<Column> {
     let mut w = FileWriter::create(path, codec).unwrap();
     let t = w.add_tree("Events", "Events", specs()).unwrap();
-    let parts: Vec<Vec<Column>> = SIZES.iter().enumerate().map(|(c, &n)| cluster(c, n)).collect();
+    let parts: Vec<Vec<Column>> = SIZES
+        .iter()
+        .enumerate()
+        .map(|(c, &n)| cluster(c, n))
+        .collect();
     for p in &parts {
         w.write_cluster(t, p).unwrap();
     }
@@ -139,7 +151,9 @@ fn every_type_shape_and_codec_round_trips() {
         let total: u64 = SIZES.iter().sum::<usize>() as u64;
         assert_eq!(tree.entries(), total);
         for parallel in [false, true] {
-            let got = tree.read(&names, 0..total, ReadOptions { parallel }).unwrap();
+            let got = tree
+                .read(&names, 0..total, ReadOptions { parallel })
+                .unwrap();
             assert_identical(&got, &expected, &format!("{codec}, parallel {parallel}"));
         }
         assert_eq!(tree.clusters(), vec![0, 1000, 1001, 3501, 4278], "{codec}");
@@ -156,7 +170,15 @@ fn chunked_reads_equal_one_read_across_boundaries() {
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let opts = ReadOptions::default();
     // Cuts inside clusters, on boundaries, empty ranges, and the ends.
-    for (a, b, c) in [(0, 999, 4278), (0, 1000, 1001), (500, 1000, 3600), (999, 1001, 1002), (10, 10, 20), (4000, 4277, 4278), (0, 0, 0)] {
+    for (a, b, c) in [
+        (0, 999, 4278),
+        (0, 1000, 1001),
+        (500, 1000, 3600),
+        (999, 1001, 1002),
+        (10, 10, 20),
+        (4000, 4277, 4278),
+        (0, 0, 0),
+    ] {
         let whole = tree.read(&names, a..c, opts).unwrap();
         let left = tree.read(&names, a..b, opts).unwrap();
         let right = tree.read(&names, b..c, opts).unwrap();
@@ -171,13 +193,24 @@ fn shared_files_read_in_chunks_equal_one_read() {
     for path in crate::common::nanoaod_files() {
         let tree = RootFile::open(&path).unwrap().tree("Events").unwrap();
         let n = tree.entries();
-        let names: Vec<String> = tree.branches().into_iter().filter(|b| b.leaf.is_ok()).map(|b| b.name).collect();
+        let names: Vec<String> = tree
+            .branches()
+            .into_iter()
+            .filter(|b| b.leaf.is_ok())
+            .map(|b| b.name)
+            .collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        let whole = tree.read(&names, 0..n, ReadOptions { parallel: true }).unwrap();
+        let whole = tree
+            .read(&names, 0..n, ReadOptions { parallel: true })
+            .unwrap();
         for cut in [1, n / 3, n / 2 + 1, n - 1] {
             let left = tree.read(&names, 0..cut, ReadOptions::default()).unwrap();
             let right = tree.read(&names, cut..n, ReadOptions::default()).unwrap();
-            assert_identical(&concat(&[left, right]), &whole, &format!("{} cut at {cut}", path.display()));
+            assert_identical(
+                &concat(&[left, right]),
+                &whole,
+                &format!("{} cut at {cut}", path.display()),
+            );
         }
     }
 }

@@ -7,10 +7,12 @@ use super::meta::{BasketMeta, BasketSource, relative_offsets};
 
 /// A decoded basket: big-endian value bytes and, for counted arrays, byte offsets.
 pub enum Decoded<'a> {
+    /// Decompressed into memory.
     Owned {
         data: Vec<u8>,
         offsets: Option<Vec<u32>>,
     },
+    /// An embedded basket, parsed with the tree's metadata.
     Borrowed {
         data: &'a [u8],
         offsets: Option<&'a [u32]>,
@@ -38,7 +40,7 @@ const MAX_BASKET_BYTES: u32 = 1 << 30;
 
 /// Reads and decompresses a basket. The error text names what is wrong; the caller
 /// adds file, tree, branch and basket number.
-pub fn decode<'a>(file: &FileHandle, basket: &'a BasketMeta) -> Result<Decoded<'a>, String> {
+pub fn decode<'a>(file: &'a FileHandle, basket: &'a BasketMeta) -> Result<Decoded<'a>, String> {
     let (seek, nbytes) = match &basket.source {
         BasketSource::Embedded(e) => {
             return Ok(Decoded::Borrowed {
@@ -48,8 +50,20 @@ pub fn decode<'a>(file: &FileHandle, basket: &'a BasketMeta) -> Result<Decoded<'
         }
         BasketSource::Disk { seek, nbytes } => (*seek, *nbytes),
     };
-    let mut raw = file.read_at(seek, nbytes as usize).map_err(|e| e.to_string())?;
-    let mut c = Cursor::new(&raw, 0);
+    file.with_bytes(seek, nbytes as usize, |raw| {
+        decode_bytes(raw, seek, nbytes, basket)
+    })
+    .map_err(|e| e.to_string())?
+}
+
+/// Decodes a basket from its bytes in the file (key header and payload).
+fn decode_bytes<'a>(
+    raw: &[u8],
+    seek: u64,
+    nbytes: u32,
+    basket: &BasketMeta,
+) -> Result<Decoded<'a>, String> {
+    let mut c = Cursor::new(raw, 0);
     let key = KeyHeader::read(&mut c).map_err(|e| format!("basket key: {e}"))?;
     let keylen = key.keylen as usize;
     if key.nbytes != nbytes {
@@ -89,8 +103,7 @@ pub fn decode<'a>(file: &FileHandle, basket: &'a BasketMeta) -> Result<Decoded<'
         .filter(|&b: &usize| b <= key.objlen as usize)
         .ok_or_else(|| format!("basket fLast {last} is outside its {} bytes", key.objlen))?;
     let mut payload = if raw.len() - keylen == key.objlen as usize {
-        raw.drain(..keylen);
-        raw
+        raw[keylen..].to_vec()
     } else {
         let mut out = vec![0u8; key.objlen as usize];
         codec::decompress_into(&raw[keylen..], &mut out)?;

@@ -120,9 +120,9 @@ pub fn decompress_into(input: &[u8], out: &mut [u8]) -> Result<(), String> {
         let tag = [header[0], header[1]];
         let csize = u24(&header[3..6]);
         let usize_ = u24(&header[6..9]);
-        let payload = input
-            .get(i + HEADER..i + HEADER + csize)
-            .ok_or_else(|| format!("block at byte {i} claims {csize} compressed bytes past the end"))?;
+        let payload = input.get(i + HEADER..i + HEADER + csize).ok_or_else(|| {
+            format!("block at byte {i} claims {csize} compressed bytes past the end")
+        })?;
         let remaining = out.len() - o;
         let dst = out.get_mut(o..o + usize_).ok_or_else(|| {
             format!("block at byte {i} claims {usize_} bytes, more than the {remaining} expected")
@@ -224,11 +224,9 @@ pub fn compress(codec: Codec, data: &[u8]) -> Option<Vec<u8>> {
                 (b"ZL", 8)
             }
             Codec::Lzma(level) => {
-                let mut enc = liblzma::stream::Stream::new_easy_encoder(
-                    level,
-                    liblzma::stream::Check::Crc32,
-                )
-                .ok()?;
+                let mut enc =
+                    liblzma::stream::Stream::new_easy_encoder(level, liblzma::stream::Check::Crc32)
+                        .ok()?;
                 let at = out.len();
                 out.reserve(block.len() + 1024);
                 enc.process_vec(block, &mut out, liblzma::stream::Action::Finish)
@@ -268,7 +266,9 @@ mod tests {
     use super::*;
 
     fn sample() -> Vec<u8> {
-        (0..100_000u32).flat_map(|i| (i % 1000).to_be_bytes()).collect()
+        (0..100_000u32)
+            .flat_map(|i| (i % 1000).to_be_bytes())
+            .collect()
     }
 
     #[test]

@@ -46,20 +46,48 @@ pub(crate) struct FileHandle {
 impl FileHandle {
     /// Reads exactly `len` bytes at `pos`, or says how the file is too short.
     pub fn read_at(&self, pos: u64, len: usize) -> Result<Vec<u8>> {
-        let end = pos.checked_add(len as u64);
-        if end.is_none_or(|e| e > self.len) {
+        self.check_range(pos, len)?;
+        let mut buf = vec![0u8; len];
+        self.file
+            .read_exact_at(&mut buf, pos)
+            .map_err(|source| IoError::Os {
+                path: self.path.clone(),
+                source,
+            })?;
+        Ok(buf)
+    }
+
+    /// Calls `f` with the `len` bytes at `pos`, read into a per-thread scratch buffer
+    /// that is reused from call to call (no allocation or zeroing on the hot path).
+    pub fn with_bytes<T>(&self, pos: u64, len: usize, f: impl FnOnce(&[u8]) -> T) -> Result<T> {
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        self.check_range(pos, len)?;
+        SCRATCH.with(|s| {
+            let mut buf = s.borrow_mut();
+            if buf.len() < len {
+                buf.resize(len, 0);
+            }
+            self.file
+                .read_exact_at(&mut buf[..len], pos)
+                .map_err(|source| IoError::Os {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            Ok(f(&buf[..len]))
+        })
+    }
+
+    fn check_range(&self, pos: u64, len: usize) -> Result<()> {
+        if pos.checked_add(len as u64).is_none_or(|e| e > self.len) {
             return Err(self.corrupt(format!(
                 "needs bytes {pos}..{} but the file has {} bytes (truncated?)",
                 pos.saturating_add(len as u64),
                 self.len
             )));
         }
-        let mut buf = vec![0u8; len];
-        self.file.read_exact_at(&mut buf, pos).map_err(|source| IoError::Os {
-            path: self.path.clone(),
-            source,
-        })?;
-        Ok(buf)
+        Ok(())
     }
 
     pub fn corrupt(&self, what: impl Into<String>) -> IoError {
@@ -176,8 +204,14 @@ impl RootFile {
 
     /// Reads and decompresses the payload of an object behind `key`.
     pub(crate) fn object_payload(&self, key: &KeyInfo) -> Result<Vec<u8>> {
-        read_payload(&self.inner, key.seek_key, key.nbytes, key.objlen, key.keylen)
-            .map_err(|e| self.inner.corrupt(format!("object `{}`: {e}", key.name)))
+        read_payload(
+            &self.inner,
+            key.seek_key,
+            key.nbytes,
+            key.objlen,
+            key.keylen,
+        )
+        .map_err(|e| self.inner.corrupt(format!("object `{}`: {e}", key.name)))
     }
 }
 

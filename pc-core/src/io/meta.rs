@@ -93,14 +93,14 @@ fn read_any(c: &mut Cursor<'_>, refs: &mut Refs) -> CursorResult<Any> {
     let begin = c.ref_pos();
     let begin_pos = c.pos();
     let first = c.u32()?;
-    let (tag, end, class_pos) = if first & super::bytes::BYTE_COUNT_MASK == 0 || first == NEW_CLASS_TAG
-    {
-        (first, None, None)
-    } else {
-        let count = (first & !super::bytes::BYTE_COUNT_MASK) as usize;
-        let class_pos = c.ref_pos();
-        (c.u32()?, Some(begin_pos + 4 + count), Some(class_pos))
-    };
+    let (tag, end, class_pos) =
+        if first & super::bytes::BYTE_COUNT_MASK == 0 || first == NEW_CLASS_TAG {
+            (first, None, None)
+        } else {
+            let count = (first & !super::bytes::BYTE_COUNT_MASK) as usize;
+            let class_pos = c.ref_pos();
+            (c.u32()?, Some(begin_pos + 4 + count), Some(class_pos))
+        };
     if tag & CLASS_MASK == 0 {
         if let Some(end) = end {
             c.seek(end)?;
@@ -168,7 +168,9 @@ pub fn parse_tree(buf: &[u8], origin: usize) -> CursorResult<TreeMeta> {
     let mut refs = Refs::default();
     let (version, _) = c.object_header()?;
     if !(16..=20).contains(&version) {
-        return Err(format!("unsupported TTree version {version} (16-20 are known)"));
+        return Err(format!(
+            "unsupported TTree version {version} (16-20 are known)"
+        ));
     }
     c.tnamed()?;
     for _ in 0..3 {
@@ -188,7 +190,11 @@ pub fn parse_tree(buf: &[u8], origin: usize) -> CursorResult<TreeMeta> {
     if version >= 17 {
         let _default_entry_offset_len = c.i32()?;
     }
-    let n_cluster_range = if version >= 19 { c.i32()?.max(0) as usize } else { 0 };
+    let n_cluster_range = if version >= 19 {
+        c.i32()?.max(0) as usize
+    } else {
+        0
+    };
     let _max_entries = c.i64()?;
     let _max_entry_loop = c.i64()?;
     let _max_virtual_size = c.i64()?;
@@ -211,8 +217,14 @@ pub fn parse_tree(buf: &[u8], origin: usize) -> CursorResult<TreeMeta> {
     read_obj_array(&mut c, &mut refs, |c, refs, class, _| {
         parse_branch(c, refs, class, &mut branches)
     })?;
-    for b in branches.iter_mut().filter(|b| b.leaf.is_ok() && b.entries != entries) {
-        b.leaf = Err(format!("branch has {} entries, its tree {entries}", b.entries));
+    for b in branches
+        .iter_mut()
+        .filter(|b| b.leaf.is_ok() && b.entries != entries)
+    {
+        b.leaf = Err(format!(
+            "branch has {} entries, its tree {entries}",
+            b.entries
+        ));
     }
     Ok(TreeMeta {
         entries,
@@ -237,11 +249,17 @@ fn parse_branch(
             (_, Some(_)) => c.tnamed()?,
             _ => (String::from("?"), String::new()),
         };
-        out.push(unsupported(name, title, format!("{class} (object branches)")));
+        out.push(unsupported(
+            name,
+            title,
+            format!("{class} (object branches)"),
+        ));
         return Ok(());
     }
     if !(10..=13).contains(&version) {
-        return Err(format!("unsupported TBranch version {version} (10-13 are known)"));
+        return Err(format!(
+            "unsupported TBranch version {version} (10-13 are known)"
+        ));
     }
     let (name, title) = c.tnamed()?;
     c.skip_object("TAttFill")?;
@@ -264,7 +282,9 @@ fn parse_branch(
     let zip_bytes = c.i64()?;
 
     let mut children = Vec::new();
-    read_obj_array(c, refs, |c, refs, class, _| parse_branch(c, refs, class, &mut children))?;
+    read_obj_array(c, refs, |c, refs, class, _| {
+        parse_branch(c, refs, class, &mut children)
+    })?;
 
     let mut leaves: Vec<(String, Result<LeafType, String>, Shape)> = Vec::new();
     read_obj_array(c, refs, |c, refs, class, begin| {
@@ -294,14 +314,18 @@ fn parse_branch(
         .map(|_| c.seek_field(true))
         .collect::<CursorResult<_>>()?;
 
-    let entries = u64::try_from(entries).map_err(|_| format!("branch `{name}`: negative fEntries"))?;
+    let entries =
+        u64::try_from(entries).map_err(|_| format!("branch `{name}`: negative fEntries"))?;
     let mut baskets = Vec::new();
     for i in 0..max_baskets.min(write_basket) {
         if basket_seek[i] == 0 {
             break;
         }
         let start = basket_entry[i];
-        let stop = basket_entry.get(i + 1).copied().filter(|_| i + 1 < max_baskets);
+        let stop = basket_entry
+            .get(i + 1)
+            .copied()
+            .filter(|_| i + 1 < max_baskets);
         let stop = stop.ok_or_else(|| format!("branch `{name}`: basket {i} has no end entry"))?;
         if start < 0 || stop < start || basket_bytes[i] <= 0 {
             return Err(format!(
@@ -337,7 +361,10 @@ fn parse_branch(
         [(_, leaf, shape)] => (leaf.clone(), shape.clone()),
         [] => (Err("no leaf".to_string()), Shape::Scalar),
         _ => (
-            Err(format!("{} leaves in one branch (leaf lists)", leaves.len())),
+            Err(format!(
+                "{} leaves in one branch (leaf lists)",
+                leaves.len()
+            )),
             Shape::Scalar,
         ),
     };
@@ -442,7 +469,12 @@ fn parse_embedded_basket(c: &mut Cursor<'_>) -> CursorResult<(u64, EmbeddedBaske
     let _datime = c.u32()?;
     let keylen = c.i16()?.max(0) as usize;
     // The TBasket members (18 bytes) and a flag byte end the key header.
-    c.seek(key_start + keylen.checked_sub(19).ok_or("embedded basket key too short")?)?;
+    c.seek(
+        key_start
+            + keylen
+                .checked_sub(19)
+                .ok_or("embedded basket key too short")?,
+    )?;
     let _version = c.u16()?;
     let _buffer_size = c.i32()?;
     let _nev_buf_size = c.i32()?;

@@ -48,7 +48,12 @@ pub struct Tree {
 }
 
 impl Tree {
-    pub(crate) fn parse(file: Arc<FileHandle>, name: &str, payload: &[u8], keylen: usize) -> Result<Tree> {
+    pub(crate) fn parse(
+        file: Arc<FileHandle>,
+        name: &str,
+        payload: &[u8],
+        keylen: usize,
+    ) -> Result<Tree> {
         let meta = meta::parse_tree(payload, keylen)
             .map_err(|e| file.corrupt(format!("tree `{name}`: {e}")))?;
         Ok(Tree {
@@ -120,7 +125,10 @@ impl Tree {
             starts.push(b.entries);
             common = Some(match common {
                 None => starts,
-                Some(c) => c.into_iter().filter(|s| starts.binary_search(s).is_ok()).collect(),
+                Some(c) => c
+                    .into_iter()
+                    .filter(|s| starts.binary_search(s).is_ok())
+                    .collect(),
             });
         }
         let mut out = common.unwrap_or_else(|| vec![0, self.meta.entries]);
@@ -132,11 +140,17 @@ impl Tree {
 
     /// Reads `branches` over the entries `range` into columns (in the order asked).
     /// Only the baskets of those branches that overlap the range are read.
-    pub fn read(&self, branches: &[&str], range: Range<u64>, opts: ReadOptions) -> Result<Vec<Column>> {
+    pub fn read(
+        &self,
+        branches: &[&str],
+        range: Range<u64>,
+        opts: ReadOptions,
+    ) -> Result<Vec<Column>> {
         let metas = self.resolve(branches, &range)?;
         let (tasks, decoded) = self.decode_baskets(&metas, &range, opts)?;
         // Convert each branch's slices of its baskets into one column.
-        let mut per_branch: Vec<Vec<(usize, &BasketMeta, &Decoded<'_>)>> = vec![Vec::new(); metas.len()];
+        let mut per_branch: Vec<Vec<(usize, &BasketMeta, &Decoded<'_>)>> =
+            vec![Vec::new(); metas.len()];
         for (&(bi, ki, k), d) in tasks.iter().zip(&decoded) {
             per_branch[bi].push((ki, k, d));
         }
@@ -144,7 +158,11 @@ impl Tree {
             self.assemble(m, parts, &range)
         };
         if opts.parallel {
-            metas.par_iter().zip(per_branch.par_iter()).map(assemble).collect()
+            metas
+                .par_iter()
+                .zip(per_branch.par_iter())
+                .map(assemble)
+                .collect()
         } else {
             metas.iter().zip(per_branch.iter()).map(assemble).collect()
         }
@@ -152,7 +170,12 @@ impl Tree {
 
     /// Reads and decompresses the baskets `read` would use, without converting them;
     /// returns the number of uncompressed bytes. The floor that benchmarks compare to.
-    pub fn decompress_only(&self, branches: &[&str], range: Range<u64>, opts: ReadOptions) -> Result<usize> {
+    pub fn decompress_only(
+        &self,
+        branches: &[&str],
+        range: Range<u64>,
+        opts: ReadOptions,
+    ) -> Result<usize> {
         let metas = self.resolve(branches, &range)?;
         let (_, decoded) = self.decode_baskets(&metas, &range, opts)?;
         Ok(decoded.iter().map(|d| d.data().len()).sum())
@@ -169,7 +192,10 @@ impl Tree {
                 entries: self.meta.entries,
             });
         }
-        let metas = branches.iter().map(|b| self.find(b)).collect::<Result<Vec<_>>>()?;
+        let metas = branches
+            .iter()
+            .map(|b| self.find(b))
+            .collect::<Result<Vec<_>>>()?;
         for m in &metas {
             if let Err(why) = &m.leaf {
                 return Err(self.unsupported(m, why));
@@ -237,13 +263,12 @@ impl Tree {
             let n = (k.entry_stop - k.entry_start) as usize;
             let data = d.data();
             let bytes = if counted {
-                let offs = d
-                    .offsets()
-                    .filter(|o| o.len() == n + 1)
-                    .ok_or_else(|| self.basket_error(m, ki, "counted-array basket has no entry offsets".into()))?;
+                let offs = d.offsets().filter(|o| o.len() == n + 1).ok_or_else(|| {
+                    self.basket_error(m, ki, "counted-array basket has no entry offsets".into())
+                })?;
                 for w in offs[lo..=hi].windows(2) {
                     let len = (w[1] - w[0]) as usize;
-                    if len % size != 0 {
+                    if !len.is_multiple_of(size) {
                         return Err(self.basket_error(
                             m,
                             ki,
@@ -263,7 +288,10 @@ impl Tree {
                     return Err(self.basket_error(
                         m,
                         ki,
-                        format!("basket has {} bytes, expected {n} entries x {width}", data.len()),
+                        format!(
+                            "basket has {} bytes, expected {n} entries x {width}",
+                            data.len()
+                        ),
                     ));
                 }
                 &data[lo * width..hi * width]
@@ -288,17 +316,21 @@ impl Tree {
     }
 
     fn find(&self, name: &str) -> Result<&BranchMeta> {
-        self.meta.branches.iter().find(|b| b.name == name).ok_or_else(|| {
-            let names = self.meta.branches.iter().map(|b| b.name.as_str());
-            IoError::MissingBranch {
-                path: self.file.path.clone(),
-                tree: self.name.clone(),
-                branch: name.to_string(),
-                hint: crate::util::did_you_mean(name, names)
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default(),
-            }
-        })
+        self.meta
+            .branches
+            .iter()
+            .find(|b| b.name == name)
+            .ok_or_else(|| {
+                let names = self.meta.branches.iter().map(|b| b.name.as_str());
+                IoError::MissingBranch {
+                    path: self.file.path.clone(),
+                    tree: self.name.clone(),
+                    branch: name.to_string(),
+                    hint: crate::util::did_you_mean(name, names)
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default(),
+                }
+            })
     }
 
     fn unsupported(&self, m: &BranchMeta, why: &str) -> IoError {
@@ -350,13 +382,10 @@ fn branch_info(m: &BranchMeta) -> BranchInfo {
 /// Appends big-endian bytes, converted to native values, to `values`.
 fn extend_from_be(values: &mut Values, bytes: &[u8]) {
     macro_rules! conv {
-        ($v:expr, $t:ty) => {
-            $v.extend(
-                bytes
-                    .chunks_exact(std::mem::size_of::<$t>())
-                    .map(|c| <$t>::from_be_bytes(c.try_into().expect("exact chunk"))),
-            )
-        };
+        ($v:expr, $t:ty) => {{
+            let (chunks, _) = bytes.as_chunks::<{ std::mem::size_of::<$t>() }>();
+            $v.extend(chunks.iter().map(|c| <$t>::from_be_bytes(*c)))
+        }};
     }
     match values {
         Values::Bool(v) => v.extend(bytes.iter().map(|&b| b != 0)),
