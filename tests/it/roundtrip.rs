@@ -220,3 +220,29 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[test]
+fn generated_samples_read_back_as_generated_for_every_codec() {
+    use pc_core::generate::{GenerateOptions, SampleKind, generate, generate_columns};
+    let dir = tempdir();
+    for (kind, codec) in [
+        (SampleKind::DrellYan, "zlib:1"),
+        (SampleKind::TTbar, "lz4"),
+        (SampleKind::Data, "zstd:3"),
+        (SampleKind::DrellYan, "lzma:1"),
+        (SampleKind::DrellYan, "none"),
+    ] {
+        let mut opts = GenerateOptions::new(kind, 2500);
+        opts.codec = codec.parse().unwrap();
+        opts.cluster_size = 1000;
+        let path = dir.join(format!("gen_{kind}_{}.root", codec.replace(':', "")));
+        generate(&path, &opts).unwrap();
+        let expected = concat(&generate_columns(&opts));
+        let tree = RootFile::open(&path).unwrap().tree("Events").unwrap();
+        assert_eq!(tree.entries(), 2500);
+        assert_eq!(tree.clusters(), vec![0, 1000, 2000, 2500]);
+        let names: Vec<&str> = expected.iter().map(|c| c.name.as_str()).collect();
+        let got = tree.read(&names, 0..2500, ReadOptions { parallel: true }).unwrap();
+        assert_identical(&got, &expected, &format!("{kind} {codec}"));
+    }
+}
