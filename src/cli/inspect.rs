@@ -1,5 +1,7 @@
 //! `pc inspect`: trees, entries, branches (type, counter, codec) and clusters of a file.
 
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use pc_core::io::{BranchInfo, RootFile, Tree};
@@ -26,15 +28,18 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         .iter()
         .map(|n| file.tree(n))
         .collect::<Result<Vec<_>, _>>()?;
-    if args.json {
+    let text = if args.json {
         let doc: Vec<_> = trees.iter().map(tree_json).collect();
-        println!("{}", serde_json::to_string_pretty(&doc)?);
-        return Ok(());
-    }
-    println!("{}", args.file.display());
-    for t in &trees {
-        print_tree(t);
-    }
+        serde_json::to_string_pretty(&doc)? + "\n"
+    } else {
+        let mut text = format!("{}\n", args.file.display());
+        for t in &trees {
+            describe_tree(&mut text, t);
+        }
+        text
+    };
+    // A closed pipe (`pc inspect f.root | head`) is not an error.
+    std::io::stdout().write_all(text.as_bytes()).ok();
     Ok(())
 }
 
@@ -67,19 +72,21 @@ fn shape(b: &BranchInfo) -> String {
     }
 }
 
-fn print_tree(t: &Tree) {
+fn describe_tree(out: &mut String, t: &Tree) {
     let branches = t.branches();
     let clusters = t.clusters();
-    println!(
+    writeln!(
+        out,
         "\ntree {}: {} entries, {} branches, {} clusters",
         t.name(),
         t.entries(),
         branches.len(),
         clusters.len().saturating_sub(1)
-    );
+    )
+    .expect("write to String");
     let shown: Vec<String> = clusters.iter().take(12).map(u64::to_string).collect();
     let more = if clusters.len() > 12 { ", ..." } else { "" };
-    println!("  cluster starts: [{}{more}]", shown.join(", "));
+    writeln!(out, "  cluster starts: [{}{more}]", shown.join(", ")).expect("write to String");
     let width = branches
         .iter()
         .map(|b| b.name.len() + shape(b).len())
@@ -87,7 +94,8 @@ fn print_tree(t: &Tree) {
         .unwrap_or(0);
     for b in &branches {
         let name = format!("{}{}", b.name, shape(b));
-        println!(
+        writeln!(
+            out,
             "  {name:<width$}  {:<10} {:<8} baskets {:>4}{}  {:>10} B -> {:>10} B",
             type_name(b),
             codec_name(b.compress),
@@ -99,7 +107,8 @@ fn print_tree(t: &Tree) {
             },
             b.tot_bytes,
             b.zip_bytes,
-        );
+        )
+        .expect("write to String");
     }
 }
 

@@ -243,25 +243,17 @@ fn read_top_keys(h: &FileHandle) -> Result<Vec<KeyInfo>> {
         .map_err(|_| IoError::NotRoot {
             path: h.path.clone(),
         })?;
-    if head.len() < 4 || &head[..4] != b"root" {
+    if head.len() < 12 || &head[..4] != b"root" {
         return Err(IoError::NotRoot {
             path: h.path.clone(),
         });
     }
-    let mut c = Cursor::new(&head, 0);
-    let parsed = (|| -> Result<(u64, u32), String> {
-        c.skip(4)?;
-        let version = c.i32()?;
-        let begin = c.i32()?;
-        let _wide = version >= 1_000_000;
-        let begin = u64::try_from(begin).map_err(|_| "negative fBEGIN")?;
-        Ok((begin, 0))
-    })()
-    .map_err(|e| h.corrupt(format!("file header: {e}")))?;
-    let begin = parsed.0;
+    // "root", fVersion, fBEGIN (the position of the first key).
+    let begin = i32::from_be_bytes(head[8..12].try_into().expect("4 bytes"));
+    let begin = u64::try_from(begin).map_err(|_| h.corrupt(format!("file header: fBEGIN {begin}")))?;
 
     // The first key describes the file itself; the TDirectory record follows its name.
-    let first = h.read_at(begin, 512.min((h.len - begin.min(h.len)) as usize))?;
+    let first = h.read_at(begin, 4096.min((h.len - begin.min(h.len)) as usize))?;
     let mut c = Cursor::new(&first, 0);
     let dir = (|| -> Result<u64, String> {
         let key = KeyHeader::read(&mut c)?;
