@@ -31,8 +31,8 @@ pub(crate) fn boson_pt(rng: &mut Rng) -> f64 {
 }
 
 /// One Drell-Yan event.
-pub(crate) fn generate(rng: &mut Rng) -> Truth {
-    let mut t = Truth::default();
+pub(crate) fn generate(rng: &mut Rng, t: &mut Truth) {
+    t.clear();
     let m = dilepton_mass(rng);
     let pt = boson_pt(rng);
     let y = loop {
@@ -42,7 +42,7 @@ pub(crate) fn generate(rng: &mut Rng) -> Truth {
         }
     };
     let z = P4::from_pt_y_phi_m(pt, y, rng.phi(), m);
-    initial_state(&mut t, rng, m, y, false);
+    initial_state(t, rng, m, y, false);
     let zi = t.push_gen(&z, 23, 62, 0x2100 | 0x80, -1);
     let u = rng.uniform();
     let (flav, ml) = if u < 1.0 / 3.0 {
@@ -64,5 +64,4 @@ pub(crate) fn generate(rng: &mut Rng) -> Truth {
     t.lhe_ht = t.partons.iter().map(|p| p.0.pt()).sum();
     t.lhe_njets = t.partons.len().min(4) as u8;
     t.lhe_nb = t.partons.iter().filter(|p| p.1 == 5).count() as u8;
-    t
 }

@@ -180,6 +180,8 @@ fn generate_cluster(opts: &GenerateOptions, c: u64, first: u64, n: usize) -> Clu
     let mut rng = Rng::stream(opts.seed, 2 * c);
     let mut cd = ClusterData::with_capacity(n);
     let mc = opts.kind.is_mc();
+    let mut truth = physics::Truth::default();
+    let mut scratch = sim::Scratch::default();
     for k in 0..n as u64 {
         let i = first + k;
         let tt = match opts.kind {
@@ -187,11 +189,11 @@ fn generate_cluster(opts: &GenerateOptions, c: u64, first: u64, n: usize) -> Clu
             SampleKind::TTbar => true,
             SampleKind::Data => !rng.chance(data::DATA_DY_FRACTION),
         };
-        let truth = if tt {
-            ttbar::generate(&mut rng)
+        if tt {
+            ttbar::generate(&mut rng, &mut truth);
         } else {
-            dy::generate(&mut rng)
-        };
+            dy::generate(&mut rng, &mut truth);
+        }
         let (run, lumi, event) = event_id(opts.kind, opts.events, i);
         let weight = match opts.kind {
             SampleKind::DrellYan => {
@@ -220,24 +222,36 @@ fn generate_cluster(opts: &GenerateOptions, c: u64, first: u64, n: usize) -> Clu
             ttbar: tt,
             ..EventInfo::default()
         };
-        sim::simulate(&truth, info, mc, &mut rng, &mut cd);
+        sim::simulate(&truth, info, mc, &mut rng, &mut cd, &mut scratch);
     }
     cd
 }
 
-/// Fills the columns of one cluster, in schema order.
+/// Fills the columns of one cluster, in schema order, reusing the buffers of `old` (the
+/// columns of an earlier cluster, already written) if given.
 fn cluster_columns(
     opts: &GenerateOptions,
     entries: &[Entry],
     c: u64,
     cd: &ClusterData,
+    old: Option<Vec<Column>>,
 ) -> Vec<Column> {
     let mut rng = Rng::stream(opts.seed, 2 * c + 1);
-    entries.iter().map(|e| (e.fill)(cd, &mut rng)).collect()
+    let mut old = old.map(Vec::into_iter);
+    entries
+        .iter()
+        .map(|e| (e.fill)(cd, &mut rng, old.as_mut().and_then(Iterator::next)))
+        .collect()
 }
 
-/// Generates cluster `c` and returns its columns and (sum w, sum w^2).
-fn make_cluster(opts: &GenerateOptions, entries: &[Entry], c: u64) -> (Vec<Column>, f64, f64) {
+/// Generates cluster `c` and returns its columns and (sum w, sum w^2); `old` lends the
+/// buffers of already-written columns.
+fn make_cluster(
+    opts: &GenerateOptions,
+    entries: &[Entry],
+    c: u64,
+    old: Option<Vec<Column>>,
+) -> (Vec<Column>, f64, f64) {
     let first = c * opts.cluster_size as u64;
     let n = (opts.events - first).min(opts.cluster_size as u64) as usize;
     let cd = generate_cluster(opts, c, first, n);
@@ -249,7 +263,7 @@ fn make_cluster(opts: &GenerateOptions, entries: &[Entry], c: u64) -> (Vec<Colum
     } else {
         (0.0, 0.0)
     };
-    (cluster_columns(opts, entries, c, &cd), sw, sw2)
+    (cluster_columns(opts, entries, c, &cd, old), sw, sw2)
 }
 
 fn scalar_col(name: &str, values: Values) -> Column {
@@ -317,17 +331,25 @@ pub fn generate(path: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, 
     // Generate batches of clusters in parallel while the previous batch is written.
     let n_clusters = opts.events.div_ceil(opts.cluster_size as u64);
     let batch = (rayon::current_num_threads() as u64).max(1);
-    let make_batch = |start: u64| -> Vec<(Vec<Column>, f64, f64)> {
+    // Columns already written are recycled as buffers of later clusters (no page faults
+    // and no large frees in the steady state); which buffer a cluster gets does not change
+    // its contents.
+    let make_batch = |start: u64, spare: Vec<Vec<Column>>| -> Vec<(Vec<Column>, f64, f64)> {
         use rayon::prelude::*;
-        (start..(start + batch).min(n_clusters))
-            .into_par_iter()
-            .map(|c| make_cluster(opts, &entries, c))
+        let mut spare = spare.into_iter();
+        let work: Vec<(u64, Option<Vec<Column>>)> = (start..(start + batch).min(n_clusters))
+            .map(|c| (c, spare.next()))
+            .collect();
+        work.into_par_iter()
+            .map(|(c, old)| make_cluster(opts, &entries, c, old))
             .collect()
     };
     let (mut sum_w, mut sum_w2) = (0.0, 0.0);
-    let mut pending = make_batch(0);
+    let mut pending = make_batch(0, Vec::new());
+    let mut spare: Vec<Vec<Column>> = Vec::new();
     let mut next = batch;
     while !pending.is_empty() {
+        let reuse = std::mem::take(&mut spare);
         let (written, generated) = rayon::join(
             || -> Result<(f64, f64), IoError> {
                 let mut s = (0.0, 0.0);
@@ -340,7 +362,7 @@ pub fn generate(path: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, 
             },
             || {
                 if next < n_clusters {
-                    make_batch(next)
+                    make_batch(next, reuse)
                 } else {
                     Vec::new()
                 }
@@ -349,7 +371,10 @@ pub fn generate(path: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, 
         let (sw, sw2) = written?;
         sum_w += sw;
         sum_w2 += sw2;
-        pending = generated;
+        spare = std::mem::replace(&mut pending, generated)
+            .into_iter()
+            .map(|(cols, _, _)| cols)
+            .collect();
         next += batch;
     }
 
@@ -404,6 +429,6 @@ pub fn generate_columns(opts: &GenerateOptions) -> Vec<Vec<Column>> {
     use rayon::prelude::*;
     (0..n_clusters)
         .into_par_iter()
-        .map(|c| make_cluster(opts, &entries, c).0)
+        .map(|c| make_cluster(opts, &entries, c, None).0)
         .collect()
 }

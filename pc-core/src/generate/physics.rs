@@ -1,6 +1,6 @@
 //! Kinematics (four-vectors, two-body decays) and the physics objects of one cluster.
 
-use super::rng::Rng;
+use super::rng::{Rng, fast_atan2, fast_sincos};
 
 pub(crate) const M_Z: f64 = 91.1876;
 pub(crate) const W_Z: f64 = 2.4952;
@@ -24,7 +24,8 @@ pub(crate) struct P4 {
 
 impl P4 {
     pub(crate) fn from_pt_eta_phi_m(pt: f64, eta: f64, phi: f64, m: f64) -> P4 {
-        let (px, py, pz) = (pt * phi.cos(), pt * phi.sin(), pt * eta.sinh());
+        let (s, c) = fast_sincos(phi);
+        let (px, py, pz) = (pt * c, pt * s, pt * eta.sinh());
         P4 {
             px,
             py,
@@ -36,9 +37,10 @@ impl P4 {
     /// From transverse momentum, rapidity, azimuth and mass.
     pub(crate) fn from_pt_y_phi_m(pt: f64, y: f64, phi: f64, m: f64) -> P4 {
         let mt = (m * m + pt * pt).sqrt();
+        let (s, c) = fast_sincos(phi);
         P4 {
-            px: pt * phi.cos(),
-            py: pt * phi.sin(),
+            px: pt * c,
+            py: pt * s,
             pz: mt * y.sinh(),
             e: mt * y.cosh(),
         }
@@ -64,7 +66,7 @@ impl P4 {
     }
 
     pub(crate) fn phi(&self) -> f64 {
-        self.py.atan2(self.px)
+        fast_atan2(self.py, self.px)
     }
 
     pub(crate) fn mass(&self) -> f64 {
@@ -140,7 +142,8 @@ pub(crate) fn two_body(parent: &P4, m1: f64, m2: f64, cos_theta: f64, phi: f64) 
         (0.0, -az / n, ay / n)
     };
     let (vx, vy, vz) = (ay * uz - az * uy, az * ux - ax * uz, ax * uy - ay * ux);
-    let (c, s) = (phi.cos() * sin_t, phi.sin() * sin_t);
+    let (sp, cp) = fast_sincos(phi);
+    let (c, s) = (cp * sin_t, sp * sin_t);
     let dx = c * ux + s * vx + cos_theta * ax;
     let dy = c * uy + s * vy + cos_theta * ay;
     let dz = c * uz + s * vz + cos_theta * az;
@@ -170,8 +173,20 @@ pub(crate) fn cos_theta_vector(rng: &mut Rng) -> f64 {
 }
 
 /// Wraps an angle into [-pi, pi).
+#[inline]
 pub(crate) fn wrap_phi(phi: f64) -> f64 {
+    use std::f64::consts::PI;
     let tau = std::f64::consts::TAU;
+    // Fast path (no fmod) for the usual case of an angle within one turn of the range.
+    if phi.abs() < tau {
+        return if phi >= PI {
+            phi - tau
+        } else if phi < -PI {
+            phi + tau
+        } else {
+            phi
+        };
+    }
     let mut p = phi % tau;
     if p >= std::f64::consts::PI {
         p -= tau;
@@ -220,6 +235,24 @@ pub(crate) struct Truth {
 }
 
 impl Truth {
+    /// Empties the record for the next event (keeps the allocations).
+    pub(crate) fn clear(&mut self) {
+        self.genparts.clear();
+        self.leptons.clear();
+        self.partons.clear();
+        self.tau_had.clear();
+        self.nu = (0.0, 0.0);
+        self.x1 = 0.0;
+        self.x2 = 0.0;
+        self.id1 = 0;
+        self.id2 = 0;
+        self.scale = 0.0;
+        self.lhe_ht = 0.0;
+        self.lhe_vpt = 0.0;
+        self.lhe_njets = 0;
+        self.lhe_nb = 0;
+    }
+
     /// Appends a GenPart and returns its index.
     pub(crate) fn push_gen(
         &mut self,
@@ -337,7 +370,7 @@ impl Truth {
         if pt < 8.0 {
             return;
         }
-        let phi = wrap_phi(py.atan2(px) + std::f64::consts::PI + rng.gauss(0.0, 0.15));
+        let phi = wrap_phi(fast_atan2(py, px) + std::f64::consts::PI + rng.gauss(0.0, 0.15));
         let p = P4::from_pt_eta_phi_m(
             pt * rng.gauss(1.0, 0.1).max(0.3),
             rng.gauss(0.0, 2.0),

@@ -284,16 +284,29 @@ impl<T> Get<T> {
         }
     }
 
-    fn values(&self, items: &[T], rng: &mut Rng) -> Values {
+    /// The values of this field for `items`, written into the buffer of `old` (a column
+    /// of the previous cluster, recycled) when it has the right type.
+    fn values(&self, items: &[T], rng: &mut Rng, old: Option<Values>) -> Values {
+        macro_rules! fill {
+            ($var:ident, $x:ident => $e:expr) => {{
+                let mut v = match old {
+                    Some(Values::$var(mut v)) => {
+                        v.clear();
+                        v
+                    }
+                    _ => Vec::new(),
+                };
+                v.extend(items.iter().map(|$x| $e));
+                Values::$var(v)
+            }};
+        }
         match self {
-            Get::F32(f, bits) => {
-                Values::F32(items.iter().map(|x| round_bits(f(x, rng), *bits)).collect())
-            }
-            Get::I32(f) => Values::I32(items.iter().map(|x| f(x, rng)).collect()),
-            Get::U32(f) => Values::U32(items.iter().map(|x| f(x, rng)).collect()),
-            Get::U64(f) => Values::U64(items.iter().map(|x| f(x, rng)).collect()),
-            Get::U8(f) => Values::U8(items.iter().map(|x| f(x, rng)).collect()),
-            Get::Bool(f) => Values::Bool(items.iter().map(|x| f(x, rng)).collect()),
+            Get::F32(f, bits) => fill!(F32, x => round_bits(f(x, rng), *bits)),
+            Get::I32(f) => fill!(I32, x => f(x, rng)),
+            Get::U32(f) => fill!(U32, x => f(x, rng)),
+            Get::U64(f) => fill!(U64, x => f(x, rng)),
+            Get::U8(f) => fill!(U8, x => f(x, rng)),
+            Get::Bool(f) => fill!(Bool, x => f(x, rng)),
         }
     }
 }
@@ -363,7 +376,69 @@ impl<T> Field<T> {
     }
 }
 
-type Filler = Box<dyn Fn(&ClusterData, &mut Rng) -> Column + Send + Sync>;
+/// Fills one column for a cluster; the optional column (same branch, previous cluster)
+/// lends its buffers so that steady-state generation allocates nothing.
+type Filler = Box<dyn Fn(&ClusterData, &mut Rng, Option<Column>) -> Column + Send + Sync>;
+
+/// The parts of a recycled column: name, values, offsets.
+fn split(old: Option<Column>) -> (Option<String>, Option<Values>, Option<Vec<u32>>) {
+    match old {
+        Some(c) => {
+            let offsets = match c.layout {
+                Layout::Jagged(o) => Some(o),
+                _ => None,
+            };
+            (Some(c.name), Some(c.values), offsets)
+        }
+        None => (None, None, None),
+    }
+}
+
+/// `name` in the recycled string if there is one.
+fn name_in(old: Option<String>, name: &str) -> String {
+    match old {
+        Some(mut s) => {
+            s.clear();
+            s.push_str(name);
+            s
+        }
+        None => name.to_string(),
+    }
+}
+
+/// A copy of `src` in the recycled buffer if there is one.
+fn copy_in<T: Copy>(old: Option<Vec<T>>, src: &[T]) -> Vec<T> {
+    match old {
+        Some(mut v) => {
+            v.clear();
+            v.extend_from_slice(src);
+            v
+        }
+        None => src.to_vec(),
+    }
+}
+
+/// The `U32` buffer of a recycled column, emptied.
+fn u32_in(old: Option<Values>) -> Vec<u32> {
+    match old {
+        Some(Values::U32(mut v)) => {
+            v.clear();
+            v
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The `Bool` buffer of a recycled column, emptied.
+fn bool_in(old: Option<Values>) -> Vec<bool> {
+    match old {
+        Some(Values::Bool(mut v)) => {
+            v.clear();
+            v
+        }
+        _ => Vec::new(),
+    }
+}
 
 /// One branch of the Events tree and how to fill it for a cluster.
 pub(crate) struct Entry {
@@ -395,10 +470,13 @@ fn scalar_entries<T: 'static>(
             name,
             leaf,
             counter: None,
-            fill: Box::new(move |cd, rng| Column {
-                name: cname.clone(),
-                values: g.values(get(cd), rng),
-                layout: Layout::Scalar,
+            fill: Box::new(move |cd, rng, old| {
+                let (n, v, _) = split(old);
+                Column {
+                    name: name_in(n, &cname),
+                    values: g.values(get(cd), rng, v),
+                    layout: Layout::Scalar,
+                }
             }),
         });
     }
@@ -415,10 +493,15 @@ fn collection<T: 'static>(
         name: counter.to_string(),
         leaf: LeafType::U32,
         counter: None,
-        fill: Box::new(move |cd, _| Column {
-            name: counter.to_string(),
-            values: Values::U32(coll(cd).counts()),
-            layout: Layout::Scalar,
+        fill: Box::new(move |cd, _, old| {
+            let (n, v, _) = split(old);
+            let mut counts = u32_in(v);
+            counts.extend(coll(cd).offsets.windows(2).map(|w| w[1] - w[0]));
+            Column {
+                name: name_in(n, counter),
+                values: Values::U32(counts),
+                layout: Layout::Scalar,
+            }
         }),
     });
     for fld in fields.into_iter().filter(|f| mc || !f.mc) {
@@ -430,12 +513,13 @@ fn collection<T: 'static>(
             name,
             leaf,
             counter: Some(counter.to_string()),
-            fill: Box::new(move |cd, rng| {
+            fill: Box::new(move |cd, rng, old| {
                 let c = coll(cd);
+                let (n, v, o) = split(old);
                 Column {
-                    name: cname.clone(),
-                    values: g.values(&c.items, rng),
-                    layout: Layout::Jagged(c.offsets.clone()),
+                    name: name_in(n, &cname),
+                    values: g.values(&c.items, rng, v),
+                    layout: Layout::Jagged(copy_in(o, &c.offsets)),
                 }
             }),
         });
@@ -454,27 +538,42 @@ fn const_array(
         name: counter.to_string(),
         leaf: LeafType::U32,
         counter: None,
-        fill: Box::new(move |cd, _| Column {
-            name: counter.to_string(),
-            values: Values::U32(vec![n as u32; cd.ev.len()]),
-            layout: Layout::Scalar,
+        fill: Box::new(move |cd, _, old| {
+            let (nm, v, _) = split(old);
+            let mut counts = u32_in(v);
+            counts.resize(cd.ev.len(), n as u32);
+            Column {
+                name: name_in(nm, counter),
+                values: Values::U32(counts),
+                layout: Layout::Scalar,
+            }
         }),
     });
     out.push(Entry {
         name: name.to_string(),
         leaf: LeafType::F32,
         counter: Some(counter.to_string()),
-        fill: Box::new(move |cd, rng| {
+        fill: Box::new(move |cd, rng, old| {
             let events = cd.ev.len();
-            let mut v = Vec::with_capacity(events * n);
+            let (nm, old_v, old_o) = split(old);
+            let mut v = match old_v {
+                Some(Values::F32(mut v)) => {
+                    v.clear();
+                    v
+                }
+                _ => Vec::with_capacity(events * n),
+            };
             for _ in 0..events {
                 let delta = rng.normal();
                 v.extend((0..n).map(|k| round_bits(w(k, delta), 10)));
             }
+            let mut offsets = old_o.unwrap_or_default();
+            offsets.clear();
+            offsets.extend((0..=events as u32).map(|i| i * n as u32));
             Column {
-                name: name.to_string(),
+                name: name_in(nm, name),
                 values: Values::F32(v),
-                layout: Layout::Jagged((0..=events as u32).map(|i| i * n as u32).collect()),
+                layout: Layout::Jagged(offsets),
             }
         }),
     });
@@ -490,10 +589,15 @@ fn event_bit(
         name: name.to_string(),
         leaf: LeafType::Bool,
         counter: None,
-        fill: Box::new(move |cd, _| Column {
-            name: cname.clone(),
-            values: Values::Bool(cd.ev.iter().map(&bit).collect()),
-            layout: Layout::Scalar,
+        fill: Box::new(move |cd, _, old| {
+            let (n, v, _) = split(old);
+            let mut bits = bool_in(v);
+            bits.extend(cd.ev.iter().map(&bit));
+            Column {
+                name: name_in(n, &cname),
+                values: Values::Bool(bits),
+                layout: Layout::Scalar,
+            }
         }),
     });
 }
@@ -507,16 +611,18 @@ fn sparse_bit(out: &mut Vec<Entry>, name: &str, max_rate: f64) {
         name: name.to_string(),
         leaf: LeafType::Bool,
         counter: None,
-        fill: Box::new(move |cd, rng| {
+        fill: Box::new(move |cd, rng, old| {
             let n = cd.ev.len();
-            let mut v = vec![false; n];
+            let (nm, old_v, _) = split(old);
+            let mut v = bool_in(old_v);
+            v.resize(n, false);
             let mut i = rng.geometric_gap(rate);
             while i < n as u64 {
                 v[i as usize] = true;
                 i = i.saturating_add(1 + rng.geometric_gap(rate));
             }
             Column {
-                name: cname.clone(),
+                name: name_in(nm, &cname),
                 values: Values::Bool(v),
                 layout: Layout::Scalar,
             }

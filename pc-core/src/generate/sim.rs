@@ -4,7 +4,7 @@
 use super::physics::{
     Electron, EventInfo, FatJet, GenJet, GenPart, Jet, LowJet, Muon, Photon, Tau, Truth, wrap_phi,
 };
-use super::rng::Rng;
+use super::rng::{Rng, fast_atan2, fast_sincos};
 use super::schema::{HltRule, PHYS_HLT};
 
 /// A jagged collection over the events of one cluster.
@@ -26,11 +26,6 @@ impl<T> Coll<T> {
 
     fn close_event(&mut self) {
         self.offsets.push(self.items.len() as u32);
-    }
-
-    /// Number of objects in each event.
-    pub(crate) fn counts(&self) -> Vec<u32> {
-        self.offsets.windows(2).map(|w| w[1] - w[0]).collect()
     }
 }
 
@@ -138,6 +133,20 @@ fn jet_resolution(pt: f64, eta: f64) -> f64 {
     fwd * ((4.0 / pt).powi(2) + 1.0 / pt + 0.05f64.powi(2)).sqrt()
 }
 
+/// Per-event working buffers of [`simulate`], reused from event to event.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    gj: Vec<GenJet>,
+    jets: Vec<Jet>,
+    muons: Vec<Muon>,
+    eles: Vec<Electron>,
+    taus: Vec<Tau>,
+    photons: Vec<Photon>,
+    fat: Vec<FatJet>,
+    om: Vec<Online>,
+    oe: Vec<Online>,
+}
+
 /// Simulates one event and appends it to `cd`. `mc` controls gen-level content.
 pub(crate) fn simulate(
     truth: &Truth,
@@ -145,6 +154,7 @@ pub(crate) fn simulate(
     mc: bool,
     rng: &mut Rng,
     cd: &mut ClusterData,
+    scratch: &mut Scratch,
 ) {
     // ---- pileup and vertices
     let n_true = pileup(rng);
@@ -167,7 +177,7 @@ pub(crate) fn simulate(
     info.lhe_nb = truth.lhe_nb;
     info.gen_met = (
         (truth.nu.0 * truth.nu.0 + truth.nu.1 * truth.nu.1).sqrt() as f32,
-        truth.nu.1.atan2(truth.nu.0) as f32,
+        fast_atan2(truth.nu.1, truth.nu.0) as f32,
     );
 
     // MET accumulates minus the mis-measurement of everything visible.
@@ -190,7 +200,18 @@ pub(crate) fn simulate(
     }
 
     // ---- generator jets: partons (and visible hadronic taus) after fragmentation
-    let mut gj: Vec<GenJet> = Vec::with_capacity(truth.partons.len() + 4);
+    let Scratch {
+        gj,
+        jets,
+        muons,
+        eles,
+        taus,
+        photons,
+        fat,
+        om,
+        oe,
+    } = scratch;
+    gj.clear();
     for (p, h, f) in &truth.partons {
         let pt = p.pt() * rng.gauss(0.96, 0.07).max(0.3);
         let eta = p.eta() + rng.gauss(0.0, 0.03);
@@ -230,7 +251,7 @@ pub(crate) fn simulate(
     gj.sort_by(|a, b| b.pt.total_cmp(&a.pt));
 
     // ---- reconstructed jets
-    let mut jets: Vec<Jet> = Vec::with_capacity(gj.len() + 2);
+    jets.clear();
     for (gi, g) in gj.iter().enumerate() {
         if g.eta.abs() > 4.7 {
             continue;
@@ -244,8 +265,9 @@ pub(crate) fn simulate(
         let eta = f64::from(g.eta) + rng.gauss(0.0, 0.02);
         let phi = wrap_phi(f64::from(g.phi) + rng.gauss(0.0, 0.02));
         // mis-measurement feeds MET (type-1 corrected)
-        met_x -= (pt - gpt) * phi.cos();
-        met_y -= (pt - gpt) * phi.sin();
+        let (sin_phi, cos_phi) = fast_sincos(phi);
+        met_x -= (pt - gpt) * cos_phi;
+        met_y -= (pt - gpt) * sin_phi;
         if pt < 15.0 {
             if pt * (1.0 - raw_factor) > 8.0 || rng.chance(0.5) {
                 cd.lowjets.items.push(LowJet {
@@ -323,8 +345,9 @@ pub(crate) fn simulate(
     for _ in 0..rng.poisson(0.012 * n_true) {
         let pt = 15.0 + rng.exp(5.0);
         let phi = rng.phi();
-        met_x -= pt * phi.cos();
-        met_y -= pt * phi.sin();
+        let (sin_phi, cos_phi) = fast_sincos(phi);
+        met_x -= pt * cos_phi;
+        met_y -= pt * sin_phi;
         let fr = energy_fractions(rng);
         jets.push(Jet {
             pt: pt as f32,
@@ -363,8 +386,8 @@ pub(crate) fn simulate(
     jets.sort_by(|a, b| b.pt.total_cmp(&a.pt));
 
     // ---- leptons
-    let mut muons: Vec<Muon> = Vec::with_capacity(4);
-    let mut eles: Vec<Electron> = Vec::with_capacity(4);
+    muons.clear();
+    eles.clear();
     let pu_iso = 0.0015 * n_true;
     for (p, pdg, flav, gidx) in &truth.leptons {
         let (pt, eta) = (p.pt(), p.eta());
@@ -375,8 +398,9 @@ pub(crate) fn simulate(
             }
             let res = 0.01 + 0.01 * (eta.abs() / 2.4) + 5e-5 * pt;
             let rpt = pt * rng.gauss(1.0, res).max(0.5);
-            met_x -= (rpt - pt) * p.phi().cos();
-            met_y -= (rpt - pt) * p.phi().sin();
+            // (rpt - pt) * (cos phi, sin phi) = (rpt / pt - 1) * (px, py)
+            met_x -= (rpt / pt - 1.0) * p.px;
+            met_y -= (rpt / pt - 1.0) * p.py;
             let d0 = if prompt_tau { 0.008 } else { 0.0015 };
             muons.push(Muon {
                 pt: rpt as f32,
@@ -407,8 +431,9 @@ pub(crate) fn simulate(
             }
             let res = 0.02 + 0.012 * (eta.abs() / 2.5) + if crack { 0.02 } else { 0.0 };
             let rpt = pt * rng.gauss(1.0, res).max(0.5);
-            met_x -= (rpt - pt) * p.phi().cos();
-            met_y -= (rpt - pt) * p.phi().sin();
+            // (rpt - pt) * (cos phi, sin phi) = (rpt / pt - 1) * (px, py)
+            met_x -= (rpt / pt - 1.0) * p.px;
+            met_y -= (rpt / pt - 1.0) * p.py;
             let iso = rng.exp(0.03) + pu_iso * rng.uniform();
             let mva = 1.0 - 2.0 * rng.uniform().powi(14);
             eles.push(Electron {
@@ -430,7 +455,7 @@ pub(crate) fn simulate(
         }
     }
     // non-prompt leptons from heavy-flavour decays inside jets, and light fakes
-    for j in &jets {
+    for j in jets.iter() {
         let p_mu = match j.hflav {
             5 => 0.1,
             4 => 0.05,
@@ -492,7 +517,7 @@ pub(crate) fn simulate(
     }
 
     // ---- hadronic taus (genuine and jet fakes)
-    let mut taus: Vec<Tau> = Vec::new();
+    taus.clear();
     for (p, charge, gidx) in &truth.tau_had {
         if p.pt() > 18.0 && p.eta().abs() < 2.3 && rng.chance(0.6) {
             let dm = tau_decay_mode(rng);
@@ -530,7 +555,7 @@ pub(crate) fn simulate(
     taus.sort_by(|a, b| b.pt.total_cmp(&a.pt));
 
     // ---- photons (pi0s in jets, FSR)
-    let mut photons: Vec<Photon> = Vec::new();
+    photons.clear();
     for (ji, j) in jets.iter().enumerate() {
         if j.eta.abs() < 2.5 && rng.chance(0.12) {
             photons.push(Photon {
@@ -559,7 +584,7 @@ pub(crate) fn simulate(
     photons.sort_by(|a, b| b.pt.total_cmp(&a.pt));
 
     // ---- fat jets from hard jets
-    let mut fat: Vec<FatJet> = Vec::new();
+    fat.clear();
     for j in jets.iter().filter(|j| j.pt > 170.0 && j.eta.abs() < 2.4) {
         let top = j.hflav == 5 && rng.chance(0.3);
         let mass = if top {
@@ -588,23 +613,24 @@ pub(crate) fn simulate(
     met_y += rng.gauss(0.0, sigma);
     info.met = (
         (met_x * met_x + met_y * met_y).sqrt() as f32,
-        met_y.atan2(met_x) as f32,
+        fast_atan2(met_y, met_x) as f32,
     );
     // raw MET = type-1 MET + sum over jets of (corrected - raw) pT
     let (mut rx, mut ry) = (met_x, met_y);
-    for j in &jets {
+    for j in jets.iter() {
         let d = f64::from(j.pt * j.raw_factor);
-        rx += d * f64::from(j.phi).cos();
-        ry += d * f64::from(j.phi).sin();
+        let (sin_phi, cos_phi) = fast_sincos(f64::from(j.phi));
+        rx += d * cos_phi;
+        ry += d * sin_phi;
     }
-    info.raw_met = ((rx * rx + ry * ry).sqrt() as f32, ry.atan2(rx) as f32);
+    info.raw_met = ((rx * rx + ry * ry).sqrt() as f32, fast_atan2(ry, rx) as f32);
     let lep_pt: f32 =
         muons.iter().map(|m| m.pt).sum::<f32>() + eles.iter().map(|e| e.pt).sum::<f32>();
     info.ht = ht as f32;
     info.sum_et = (ht + f64::from(lep_pt) + 22.0 * n_true + rng.exp(80.0) + 150.0) as f32;
 
     // ---- triggers and filters
-    info.hlt = emulate_hlt(rng, &muons, &eles, &jets, info.met.0);
+    info.hlt = emulate_hlt(rng, muons, eles, jets, info.met.0, om, oe);
     info.flags_failed = if rng.chance(0.995) {
         0
     } else {
@@ -612,15 +638,15 @@ pub(crate) fn simulate(
     };
 
     cd.ev.push(info);
-    cd.muons.items.extend_from_slice(&muons);
-    cd.electrons.items.extend_from_slice(&eles);
-    cd.taus.items.extend_from_slice(&taus);
-    cd.photons.items.extend_from_slice(&photons);
-    cd.jets.items.extend_from_slice(&jets);
+    cd.muons.items.extend_from_slice(muons);
+    cd.electrons.items.extend_from_slice(eles);
+    cd.taus.items.extend_from_slice(taus);
+    cd.photons.items.extend_from_slice(photons);
+    cd.jets.items.extend_from_slice(jets);
     if mc {
-        cd.genjets.items.extend_from_slice(&gj);
+        cd.genjets.items.extend_from_slice(gj);
     }
-    cd.fatjets.items.extend_from_slice(&fat);
+    cd.fatjets.items.extend_from_slice(fat);
     cd.close_event();
 }
 
@@ -704,7 +730,8 @@ fn tau_mass(rng: &mut Rng, dm: i32) -> f32 {
 }
 
 /// Online (trigger-level) lepton: pT with HLT resolution, isolation.
-struct Online {
+#[derive(Debug)]
+pub(crate) struct Online {
     pt: f64,
     eta: f32,
     iso: f32,
@@ -713,23 +740,28 @@ struct Online {
 /// HLT emulation: per physics path, an online pT threshold (turn-on from the online
 /// resolution) times a plateau efficiency; one plateau draw per object type so that
 /// looser paths contain tighter ones.
-fn emulate_hlt(rng: &mut Rng, muons: &[Muon], eles: &[Electron], jets: &[Jet], met: f32) -> u64 {
-    let om: Vec<Online> = muons
-        .iter()
-        .map(|m| Online {
-            pt: f64::from(m.pt) * rng.gauss(1.0, 0.025),
-            eta: m.eta,
-            iso: m.iso,
-        })
-        .collect();
-    let oe: Vec<Online> = eles
-        .iter()
-        .map(|e| Online {
-            pt: f64::from(e.pt) * rng.gauss(1.0, 0.035),
-            eta: e.eta,
-            iso: e.iso,
-        })
-        .collect();
+fn emulate_hlt(
+    rng: &mut Rng,
+    muons: &[Muon],
+    eles: &[Electron],
+    jets: &[Jet],
+    met: f32,
+    om: &mut Vec<Online>,
+    oe: &mut Vec<Online>,
+) -> u64 {
+    om.clear();
+    om.extend(muons.iter().map(|m| Online {
+        pt: f64::from(m.pt) * rng.gauss(1.0, 0.025),
+        eta: m.eta,
+        iso: m.iso,
+    }));
+    oe.clear();
+    oe.extend(eles.iter().map(|e| Online {
+        pt: f64::from(e.pt) * rng.gauss(1.0, 0.035),
+        eta: e.eta,
+        iso: e.iso,
+    }));
+    let (om, oe) = (&om[..], &oe[..]);
     let (u_mu, u_e, u_had) = (rng.uniform(), rng.uniform(), rng.uniform());
     let count = |obj: &[Online], thr: f64, iso: bool, eta: f32| {
         obj.iter()
@@ -746,18 +778,16 @@ fn emulate_hlt(rng: &mut Rng, muons: &[Muon], eles: &[Electron], jets: &[Jet], m
     let mut bits = 0u64;
     for (i, (_, rule)) in PHYS_HLT.iter().enumerate() {
         let pass = match *rule {
-            HltRule::Mu { thr, iso, eta, eff } => u_mu < eff && count(&om, thr, iso, eta) > 0,
-            HltRule::Ele { thr, iso, eta, eff } => u_e < eff && count(&oe, thr, iso, eta) > 0,
+            HltRule::Mu { thr, iso, eta, eff } => u_mu < eff && count(om, thr, iso, eta) > 0,
+            HltRule::Ele { thr, iso, eta, eff } => u_e < eff && count(oe, thr, iso, eta) > 0,
             HltRule::MuMu { t1, t2, eff } => {
-                u_mu < eff && count(&om, t1, true, 2.4) > 0 && count(&om, t2, true, 2.4) > 1
+                u_mu < eff && count(om, t1, true, 2.4) > 0 && count(om, t2, true, 2.4) > 1
             }
             HltRule::EleEle { t1, t2, eff } => {
-                u_e < eff && count(&oe, t1, true, 2.5) > 0 && count(&oe, t2, true, 2.5) > 1
+                u_e < eff && count(oe, t1, true, 2.5) > 0 && count(oe, t2, true, 2.5) > 1
             }
             HltRule::MuEle { tm, te, eff } => {
-                u_mu.max(u_e) < eff
-                    && count(&om, tm, true, 2.4) > 0
-                    && count(&oe, te, true, 2.5) > 0
+                u_mu.max(u_e) < eff && count(om, tm, true, 2.4) > 0 && count(oe, te, true, 2.5) > 0
             }
             HltRule::Met { thr } => online_met > thr && u_had < 0.97,
             HltRule::Jet { thr } => lead_jet > thr && u_had < 0.98,

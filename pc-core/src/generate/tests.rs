@@ -398,3 +398,50 @@ fn write_samples() {
         println!("{kind}: {s:?}");
     }
 }
+
+/// Phase timing (single thread): `cargo test --release -p pc-core generate::tests::bench_phases -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn bench_phases() {
+    let events: u64 = std::env::var("PC_BENCH_EVENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let kinds: Vec<SampleKind> = match std::env::var("PC_BENCH_KIND") {
+        Ok(k) => vec![k.parse().unwrap()],
+        Err(_) => vec![SampleKind::DrellYan, SampleKind::TTbar, SampleKind::Data],
+    };
+    for kind in kinds {
+        let o = opts(kind, events, 10_000);
+        let entries = schema::events_schema(kind.is_mc(), false);
+        // On-CPU time of this thread (robust against other load on the machine).
+        let cpu = || -> f64 {
+            std::fs::read_to_string("/proc/thread-self/schedstat")
+                .ok()
+                .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+                .map_or(0.0, |ns| ns * 1e-9)
+        };
+        let (mut t_sim, mut t_col) = (0.0, 0.0);
+        let mut spare = None;
+        for c in 0..events.div_ceil(10_000) {
+            let t = cpu();
+            let cd = generate_cluster(&o, c, c * 10_000, 10_000);
+            t_sim += cpu() - t;
+            let t = cpu();
+            let cols = cluster_columns(&o, &entries, c, &cd, spare.take());
+            t_col += cpu() - t;
+            if c % 2 == 1 {
+                let fresh = cluster_columns(&o, &entries, c, &cd, None);
+                assert_eq!(fresh, cols, "recycled buffers change the columns");
+            }
+            spare = Some(cols);
+        }
+        let ev = events as f64;
+        println!(
+            "{kind:5}: simulate {:.2} us/event, columns {:.2} us/event, total {:.0} events/s",
+            1e6 * t_sim / ev,
+            1e6 * t_col / ev,
+            ev / (t_sim + t_col)
+        );
+    }
+}

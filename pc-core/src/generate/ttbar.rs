@@ -13,8 +13,8 @@ fn bw_in(rng: &mut Rng, m: f64, w: f64, lo: f64, hi: f64) -> f64 {
 }
 
 /// One ttbar event.
-pub(crate) fn generate(rng: &mut Rng) -> Truth {
-    let mut t = Truth::default();
+pub(crate) fn generate(rng: &mut Rng, t: &mut Truth) {
+    t.clear();
     let mt1 = bw_in(rng, M_TOP, W_TOP, 160.0, 185.0);
     let mt2 = bw_in(rng, M_TOP, W_TOP, 160.0, 185.0);
     // ttbar system: threshold + falling tail in mass, soft pT, central rapidity.
@@ -28,7 +28,7 @@ pub(crate) fn generate(rng: &mut Rng) -> Truth {
     let y_tt = rng.gauss(0.0, 0.9);
     let tt = P4::from_pt_y_phi_m(pt_tt, y_tt, rng.phi(), m_tt);
     let gg = rng.chance(0.85);
-    initial_state(&mut t, rng, m_tt, y_tt, gg);
+    initial_state(t, rng, m_tt, y_tt, gg);
     let (top, atop) = two_body(&tt, mt1, mt2, rng.range(-1.0, 1.0), rng.phi());
     for (q, sign) in [(top, 1), (atop, -1)] {
         let ti = t.push_gen(&q, 6 * sign, 62, 0x2100, -1);
@@ -44,5 +44,4 @@ pub(crate) fn generate(rng: &mut Rng) -> Truth {
     t.lhe_ht = t.partons.iter().map(|p| p.0.pt()).sum();
     t.lhe_njets = (t.partons.len().saturating_sub(4)).min(4) as u8;
     t.lhe_nb = 2;
-    t
 }
