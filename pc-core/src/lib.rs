@@ -2,7 +2,13 @@
 //!
 //! - [`io`]: our own columnar ROOT TTree reader and writer (NanoAOD layout).
 //! - [`generate`]: NanoAOD-like sample generator (Drell-Yan, ttbar, pseudo-data).
+//! - [`hist`]: weighted N-D histograms with flow bins, merged exactly, written as UHI JSON.
+//! - [`config`]: parameters (YAML, defaults + overrides) and datasets (PocketCoffea JSON).
+//! - [`lumimask`]: the golden-JSON luminosity mask for data.
 
+pub mod config;
 pub mod generate;
+pub mod hist;
 pub mod io;
+pub mod lumimask;
 pub mod util;

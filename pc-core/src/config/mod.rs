@@ -1,0 +1,1 @@
+//! Parameters and datasets (placeholder; being written).

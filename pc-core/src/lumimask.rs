@@ -1,0 +1,1 @@
+//! Golden-JSON luminosity mask (placeholder; being written).
