@@ -5,10 +5,12 @@
 //! - [`hist`]: weighted N-D histograms with flow bins, merged exactly, written as UHI JSON.
 //! - [`config`]: parameters (YAML, defaults + overrides) and datasets (PocketCoffea JSON).
 //! - [`lumimask`]: the golden-JSON luminosity mask for data.
+//! - [`run`]: the runtime: chunk plan, the `Processor` contract, runner, outputs.
 
 pub mod config;
 pub mod generate;
 pub mod hist;
 pub mod io;
 pub mod lumimask;
+pub mod run;
 pub mod util;

@@ -4,6 +4,7 @@ mod bench_read;
 mod dump;
 mod generate;
 mod inspect;
+mod zmumu;
 
 use clap::{Parser, Subcommand};
 
@@ -17,6 +18,8 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// PocketCoffea's Z->mumu example (on the built-in demo samples by default).
+    Zmumu(zmumu::Args),
     /// Show the trees of a ROOT file: entries, branches (type, counter, codec), clusters.
     Inspect(inspect::Args),
     /// Print branches of a tree as one JSON object per entry per line.
@@ -29,6 +32,7 @@ enum Command {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Zmumu(a) => zmumu::run_cli(a),
         Command::Inspect(a) => inspect::run(a),
         Command::Dump(a) => dump::run(a),
         Command::Generate(a) => generate::run(a),

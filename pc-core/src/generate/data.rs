@@ -76,3 +76,25 @@ pub(crate) fn is_golden(run: u32, lumi: u32) -> bool {
 /// Fraction of DY-like events in the pseudo-data: sigma(DY, M>50) ~ 6.1 nb against
 /// sigma(ttbar) ~ 0.83 nb.
 pub(crate) const DATA_DY_FRACTION: f64 = 6077.0 / (6077.0 + 833.9);
+
+/// The certified part of [`DATA_LUMIS`] as a golden JSON (`{"run": [[first, last], ...]}`).
+/// The ranges were taken from the 2018 golden JSON, so on the pseudo-data this mask and
+/// the real `Cert_314472-325175` file accept the same events; the demo uses it when the
+/// real file is not at hand.
+pub fn demo_golden_json() -> String {
+    let mut runs: Vec<(u32, Vec<(u32, u32)>)> = Vec::new();
+    for r in DATA_LUMIS.iter().filter(|r| r.golden) {
+        match runs.last_mut() {
+            Some((run, ranges)) if *run == r.run => ranges.push((r.first, r.last)),
+            _ => runs.push((r.run, vec![(r.first, r.last)])),
+        }
+    }
+    let body: Vec<String> = runs
+        .iter()
+        .map(|(run, ranges)| {
+            let ranges: Vec<String> = ranges.iter().map(|(a, b)| format!("[{a}, {b}]")).collect();
+            format!("\"{run}\": [{}]", ranges.join(", "))
+        })
+        .collect();
+    format!("{{{}}}\n", body.join(",\n "))
+}

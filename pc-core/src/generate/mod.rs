@@ -17,6 +17,7 @@
 //! [`schema`] the branch list, [`data`] run/lumi ranges of the pseudo-data.
 
 mod data;
+pub use data::demo_golden_json;
 mod dy;
 mod physics;
 mod rng;

@@ -1,0 +1,140 @@
+//! Typed access to the columns of one chunk, for generated and hand-written processors.
+
+use crate::io::{Column, Layout, LeafType, Values};
+
+/// A Rust element type that a branch can be read as.
+pub trait Element: Copy + Send + Sync + 'static {
+    /// The leaf type this Rust type corresponds to.
+    const LEAF: LeafType;
+    /// The values as this type, if they are of it.
+    fn slice(values: &Values) -> Option<&[Self]>;
+}
+
+macro_rules! element {
+    ($($t:ty => $leaf:ident),* $(,)?) => {$(
+        impl Element for $t {
+            const LEAF: LeafType = LeafType::$leaf;
+            fn slice(values: &Values) -> Option<&[Self]> {
+                match values {
+                    Values::$leaf(v) => Some(v),
+                    _ => None,
+                }
+            }
+        }
+    )*};
+}
+element!(bool => Bool, i8 => I8, u8 => U8, i16 => I16, u16 => U16, i32 => I32, u32 => U32,
+         i64 => I64, u64 => U64, f32 => F32, f64 => F64);
+
+/// A counted-array column: entry `i` holds `values[offsets[i]..offsets[i + 1]]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Jagged<'a, T> {
+    pub offsets: &'a [u32],
+    pub values: &'a [T],
+}
+
+impl<'a, T> Jagged<'a, T> {
+    /// The values of entry `i`.
+    #[inline]
+    pub fn get(&self, i: usize) -> &'a [T] {
+        &self.values[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+
+    /// The index range of entry `i` in `values`.
+    #[inline]
+    pub fn range(&self, i: usize) -> std::ops::Range<usize> {
+        self.offsets[i] as usize..self.offsets[i + 1] as usize
+    }
+}
+
+/// Why a column cannot be used as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ColumnError {
+    #[error("branch `{0}` was not read (not declared, or MC-only in a data file)")]
+    Missing(String),
+    #[error("branch `{branch}` is {found} in the file, the analysis declares {declared}")]
+    Type {
+        branch: String,
+        found: &'static str,
+        declared: &'static str,
+    },
+    #[error("branch `{branch}` is {found}, the analysis declares a {declared}")]
+    Shape {
+        branch: String,
+        found: &'static str,
+        declared: &'static str,
+    },
+}
+
+/// The columns of one chunk, in the order the processor declared its branches.
+#[derive(Debug, Default)]
+pub struct Columns {
+    columns: Vec<Option<Column>>,
+    names: Vec<&'static str>,
+    entries: usize,
+}
+
+impl Columns {
+    /// Wraps columns read for `names` (`None` where a branch was not read).
+    pub fn new(names: Vec<&'static str>, columns: Vec<Option<Column>>, entries: usize) -> Columns {
+        Columns {
+            columns,
+            names,
+            entries,
+        }
+    }
+
+    /// Number of entries (events) in the chunk.
+    pub fn entries(&self) -> usize {
+        self.entries
+    }
+
+    fn column(&self, i: usize) -> Result<&Column, ColumnError> {
+        self.columns
+            .get(i)
+            .and_then(Option::as_ref)
+            .ok_or_else(|| ColumnError::Missing(self.names.get(i).copied().unwrap_or("?").into()))
+    }
+
+    fn values<'a, T: Element>(&self, c: &'a Column) -> Result<&'a [T], ColumnError> {
+        T::slice(&c.values).ok_or_else(|| ColumnError::Type {
+            branch: c.name.clone(),
+            found: c.values.leaf_type().root_name(),
+            declared: T::LEAF.root_name(),
+        })
+    }
+
+    /// Whether branch `i` was read.
+    pub fn has(&self, i: usize) -> bool {
+        matches!(self.columns.get(i), Some(Some(_)))
+    }
+
+    /// Branch `i` as one value per event.
+    pub fn scalar<T: Element>(&self, i: usize) -> Result<&[T], ColumnError> {
+        let c = self.column(i)?;
+        if !matches!(c.layout, Layout::Scalar) {
+            return Err(ColumnError::Shape {
+                branch: c.name.clone(),
+                found: "an array",
+                declared: "scalar",
+            });
+        }
+        self.values(c)
+    }
+
+    /// Branch `i` as a counted array.
+    pub fn jagged<T: Element>(&self, i: usize) -> Result<Jagged<'_, T>, ColumnError> {
+        let c = self.column(i)?;
+        let Layout::Jagged(offsets) = &c.layout else {
+            return Err(ColumnError::Shape {
+                branch: c.name.clone(),
+                found: "not a counted array",
+                declared: "counted array",
+            });
+        };
+        Ok(Jagged {
+            offsets,
+            values: self.values(c)?,
+        })
+    }
+}

@@ -1,0 +1,235 @@
+//! What a run produces: per-dataset counts, weight sums and histograms; merging in
+//! chunk order; MC normalisation; the output files of the contract.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::processor::ProcessorSpec;
+use crate::config::Dataset;
+use crate::hist::{Axis, Hist, HistError};
+
+/// Events and weight sums of one category for one shape variation.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Tally {
+    pub events: u64,
+    pub sumw: f64,
+    pub sumw2: f64,
+}
+
+/// The accumulated result of one or more chunks of one dataset.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChunkOutput {
+    pub initial: u64,
+    pub skim: u64,
+    /// Events passing the preselection, per shape variation.
+    pub presel: Vec<u64>,
+    /// Per category, per shape variation.
+    pub categories: Vec<Vec<Tally>>,
+    /// Σ genWeight over all events before any cut (MC).
+    pub sum_genweights: f64,
+    /// One per histogram of the spec: axes `cat`, `variation` (MC), then the analysis axes.
+    pub hists: Vec<Hist>,
+    is_mc: bool,
+}
+
+impl ChunkOutput {
+    /// An empty output for `spec`; MC histograms get a `variation` axis.
+    pub fn new(spec: &ProcessorSpec, is_mc: bool) -> Result<ChunkOutput, HistError> {
+        let hists = spec
+            .histograms
+            .iter()
+            .map(|h| {
+                let mut axes = vec![Axis::str_category("cat", &spec.categories)?.with_label("Category")];
+                if is_mc {
+                    axes.push(Axis::str_category("variation", &spec.variations)?.with_label("Variation"));
+                }
+                axes.extend(h.axes.iter().cloned());
+                Hist::new(h.name, axes)
+            })
+            .collect::<Result<_, _>>()?;
+        let n_shape = spec.shape_variations.len();
+        Ok(ChunkOutput {
+            initial: 0,
+            skim: 0,
+            presel: vec![0; n_shape],
+            categories: vec![vec![Tally::default(); n_shape]; spec.categories.len()],
+            sum_genweights: 0.0,
+            hists,
+            is_mc,
+        })
+    }
+
+    /// Whether the histograms have a `variation` axis.
+    pub fn is_mc(&self) -> bool {
+        self.is_mc
+    }
+
+    /// Records an event in category `cat` for shape variation `shape` with nominal weight `w`.
+    #[inline]
+    pub fn count(&mut self, cat: usize, shape: usize, w: f64) {
+        let t = &mut self.categories[cat][shape];
+        t.events += 1;
+        t.sumw += w;
+        t.sumw2 += w * w;
+    }
+
+    /// Fills histogram `hist` in category `cat` at `x`, once per entry of `weights`, which
+    /// holds one weight per label of the `variation` axis (a single weight for data).
+    #[inline]
+    pub fn fill(&mut self, hist: usize, cat: usize, x: f64, weights: &[f64]) -> Result<(), HistError> {
+        let h = &mut self.hists[hist];
+        if self.is_mc {
+            for (v, &w) in weights.iter().enumerate() {
+                h.fill_1d(&[cat, v], x, w)?;
+            }
+            Ok(())
+        } else {
+            h.fill_1d(&[cat], x, weights[0])
+        }
+    }
+
+    /// Adds another output of the same dataset (merging chunks in id order).
+    pub fn merge(&mut self, other: &ChunkOutput) -> Result<(), HistError> {
+        self.initial += other.initial;
+        self.skim += other.skim;
+        for (a, b) in self.presel.iter_mut().zip(&other.presel) {
+            *a += b;
+        }
+        for (ca, cb) in self.categories.iter_mut().zip(&other.categories) {
+            for (a, b) in ca.iter_mut().zip(cb) {
+                a.events += b.events;
+                a.sumw += b.sumw;
+                a.sumw2 += b.sumw2;
+            }
+        }
+        self.sum_genweights += other.sum_genweights;
+        for (a, b) in self.hists.iter_mut().zip(&other.hists) {
+            a.add(b)?;
+        }
+        Ok(())
+    }
+
+    /// PocketCoffea's postprocess for MC: histograms and sumw scaled by 1/S, sumw2 by
+    /// 1/S², with S = Σ genWeight of the dataset.
+    pub fn normalise(&mut self) {
+        if !self.is_mc || self.sum_genweights == 0.0 {
+            return;
+        }
+        let f = 1.0 / self.sum_genweights;
+        for h in &mut self.hists {
+            h.scale(f);
+        }
+        for t in self.categories.iter_mut().flatten() {
+            t.sumw *= f;
+            t.sumw2 *= f * f;
+        }
+    }
+}
+
+/// The merged, normalised result of a run.
+#[derive(Debug)]
+pub struct Output {
+    pub spec: ProcessorSpec,
+    /// Per dataset, in the run's dataset order.
+    pub datasets: Vec<(Dataset, ChunkOutput)>,
+}
+
+impl Output {
+    /// `cutflow.json` of the output contract.
+    pub fn cutflow_json(&self) -> Value {
+        let mut root = serde_json::Map::new();
+        let per_dataset = |f: &dyn Fn(&ChunkOutput) -> Value| -> Value {
+            Value::Object(self.datasets.iter().map(|(d, o)| (d.name.clone(), f(o))).collect())
+        };
+        let shape = &self.spec.shape_variations;
+        root.insert("initial".into(), per_dataset(&|o| json!(o.initial)));
+        root.insert("skim".into(), per_dataset(&|o| json!(o.skim)));
+        root.insert(
+            "presel".into(),
+            per_dataset(&|o| Value::Object(shape.iter().zip(&o.presel).map(|(v, n)| (v.to_string(), json!(n))).collect())),
+        );
+        let per_category = |c: usize, f: &dyn Fn(&Tally) -> Value, mc_only: bool| -> Value {
+            Value::Object(
+                self.datasets
+                    .iter()
+                    .filter(|(d, _)| !mc_only || d.is_mc)
+                    .map(|(d, o)| {
+                        let by_var = shape.iter().zip(&o.categories[c]).map(|(v, t)| (v.to_string(), f(t))).collect();
+                        (d.name.clone(), json!({ d.sample.clone(): Value::Object(by_var) }))
+                    })
+                    .collect(),
+            )
+        };
+        let mut sumw = serde_json::Map::new();
+        let mut sumw2 = serde_json::Map::new();
+        for (c, cat) in self.spec.categories.iter().enumerate() {
+            root.insert(cat.to_string(), per_category(c, &|t| json!(t.events), false));
+            sumw.insert(cat.to_string(), per_category(c, &|t| json!(t.sumw), true));
+            sumw2.insert(cat.to_string(), per_category(c, &|t| json!(t.sumw2), true));
+        }
+        root.insert("sumw".into(), Value::Object(sumw));
+        root.insert("sumw2".into(), Value::Object(sumw2));
+        root.insert(
+            "sum_genweights".into(),
+            Value::Object(
+                self.datasets
+                    .iter()
+                    .filter(|(d, _)| d.is_mc)
+                    .map(|(d, o)| (d.name.clone(), json!(o.sum_genweights)))
+                    .collect(),
+            ),
+        );
+        Value::Object(root)
+    }
+
+    /// Every histogram keyed `"{histogram}/{sample}/{dataset}"`.
+    pub fn histograms(&self) -> BTreeMap<String, &Hist> {
+        let mut out = BTreeMap::new();
+        for (d, o) in &self.datasets {
+            for h in &o.hists {
+                out.insert(format!("{}/{}/{}", h.name(), d.sample, d.name), h);
+            }
+        }
+        out
+    }
+
+    /// The cutflow as a text table (events per step and dataset).
+    pub fn cutflow_table(&self) -> String {
+        let mut rows: Vec<(String, Vec<String>)> = vec![
+            ("initial".into(), self.datasets.iter().map(|(_, o)| o.initial.to_string()).collect()),
+            ("skim".into(), self.datasets.iter().map(|(_, o)| o.skim.to_string()).collect()),
+            ("presel".into(), self.datasets.iter().map(|(_, o)| o.presel[0].to_string()).collect()),
+        ];
+        for (c, cat) in self.spec.categories.iter().enumerate() {
+            rows.push((cat.to_string(), self.datasets.iter().map(|(_, o)| o.categories[c][0].events.to_string()).collect()));
+            rows.push((
+                format!("{cat} (sumw)"),
+                self.datasets
+                    .iter()
+                    .map(|(d, o)| if d.is_mc { format!("{:.6e}", o.categories[c][0].sumw) } else { "-".into() })
+                    .collect(),
+            ));
+        }
+        let names: Vec<&str> = self.datasets.iter().map(|(d, _)| d.name.as_str()).collect();
+        let first = rows.iter().map(|r| r.0.len()).max().unwrap_or(0).max(4);
+        let widths: Vec<usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| rows.iter().map(|r| r.1[i].len()).max().unwrap_or(0).max(n.len()))
+            .collect();
+        let mut s = format!("{:<first$}", "step");
+        for (n, w) in names.iter().zip(&widths) {
+            s += &format!("  {n:>w$}");
+        }
+        s.push('\n');
+        for (step, cells) in &rows {
+            s += &format!("{step:<first$}");
+            for (c, w) in cells.iter().zip(&widths) {
+                s += &format!("  {c:>w$}");
+            }
+            s.push('\n');
+        }
+        s
+    }
+}

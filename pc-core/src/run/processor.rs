@@ -1,0 +1,78 @@
+//! The contract between an analysis and the runtime. `#[processor]` generates an
+//! implementation of [`Processor`]; one can also be written by hand.
+
+use super::columns::{ColumnError, Columns};
+use super::output::ChunkOutput;
+use crate::config::Dataset;
+use crate::hist::Axis;
+use crate::lumimask::LumiMask;
+
+/// A branch the processor reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BranchReq {
+    pub name: &'static str,
+    /// Read only for simulation (absent in data: `genWeight`, `Pileup_nTrueInt`, ...).
+    pub mc_only: bool,
+}
+
+/// A histogram: its analysis axes (the runtime prepends `cat` and, for MC, `variation`).
+#[derive(Clone, Debug)]
+pub struct HistDef {
+    pub name: &'static str,
+    pub axes: Vec<Axis>,
+}
+
+/// What a processor declares: the branches it reads, its categories, variations and
+/// histograms. Indices into these lists are what [`ChunkOutput`] takes.
+#[derive(Clone, Debug)]
+pub struct ProcessorSpec {
+    pub name: &'static str,
+    pub tree: &'static str,
+    pub branches: Vec<BranchReq>,
+    pub categories: Vec<&'static str>,
+    /// Shape variations (object selection re-run), `nominal` first.
+    pub shape_variations: Vec<&'static str>,
+    /// Labels of the `variation` axis of MC histograms (`nominal`, then weight
+    /// variations such as `pileupUp`, then shape variations), sorted as PocketCoffea does.
+    pub variations: Vec<String>,
+    pub histograms: Vec<HistDef>,
+}
+
+/// Everything a chunk's processing may look at besides its columns.
+pub struct ChunkContext<'a> {
+    pub dataset: &'a Dataset,
+    /// Integrated luminosity of the dataset's year, in pb^-1.
+    pub lumi_pb: f64,
+    /// The golden JSON of the year (data only).
+    pub lumimask: Option<&'a LumiMask>,
+    pub params: &'a crate::config::Params,
+}
+
+impl ChunkContext<'_> {
+    /// Is (run, lumi) certified? Always true for simulation.
+    #[inline]
+    pub fn certified(&self, run: u32, lumi: u32) -> bool {
+        self.lumimask.is_none_or(|m| m.contains(run, lumi))
+    }
+}
+
+/// Why a chunk could not be processed.
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error(transparent)]
+    Column(#[from] ColumnError),
+    #[error(transparent)]
+    Hist(#[from] crate::hist::HistError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// An analysis: declares what it needs and processes one chunk at a time.
+pub trait Processor: Sync {
+    /// The static description (branches, categories, variations, histograms).
+    fn spec(&self) -> ProcessorSpec;
+
+    /// Processes the events of one chunk: skim, objects, preselection, categories,
+    /// weights, fills. The runtime has already counted `initial` and summed `genWeight`.
+    fn process(&self, columns: &Columns, ctx: &ChunkContext<'_>, out: &mut ChunkOutput) -> Result<(), ProcessError>;
+}
