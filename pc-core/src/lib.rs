@@ -8,6 +8,7 @@
 //! - [`run`]: the runtime: chunk plan, the `Processor` contract, runner, outputs.
 
 pub mod config;
+pub mod exact;
 pub mod generate;
 pub mod hist;
 pub mod io;
