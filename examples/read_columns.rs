@@ -14,7 +14,8 @@ fn main() -> anyhow::Result<()> {
     let (mut events, mut with_muon, mut sum_pt) = (0u64, 0u64, 0f64);
     for w in clusters.windows(2) {
         let columns = tree.read(&["Muon_pt"], w[0]..w[1], ReadOptions { parallel: true })?;
-        let (Values::F32(pt), Layout::Jagged(offsets)) = (&columns[0].values, &columns[0].layout) else {
+        let (Values::F32(pt), Layout::Jagged(offsets)) = (&columns[0].values, &columns[0].layout)
+        else {
             anyhow::bail!("Muon_pt is not a counted Float_t array in {path}");
         };
         for e in offsets.windows(2) {

@@ -183,7 +183,9 @@ mod tests {
         let mut state = 12345u64;
         let values: Vec<f64> = (0..20_000)
             .map(|_| {
-                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 let m = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.3;
                 m * 10f64.powi(((state >> 3) % 24) as i32 - 8)
             })
@@ -207,9 +209,14 @@ mod tests {
     #[test]
     fn correctly_rounded_against_integer_sums() {
         // Sums of integers are exact in i128: compare.
-        let vals: Vec<i64> = (0..1000).map(|i| (i * 7919 % 1_000_003) as i64 * if i % 3 == 0 { -1 } else { 1 } * (1 << 40)).collect();
+        let vals: Vec<i64> = (0..1000)
+            .map(|i| (i * 7919 % 1_000_003) as i64 * if i % 3 == 0 { -1 } else { 1 } * (1 << 40))
+            .collect();
         let exact: i128 = vals.iter().map(|&v| v as i128).sum();
-        assert_eq!(sum(&vals.iter().map(|&v| v as f64).collect::<Vec<_>>()), exact as f64);
+        assert_eq!(
+            sum(&vals.iter().map(|&v| v as f64).collect::<Vec<_>>()),
+            exact as f64
+        );
     }
 
     #[test]

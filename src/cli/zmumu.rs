@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use pc_core::config::{Dataset, Params, datasets};
 use pc_core::generate::{GenerateOptions, SampleKind, generate};
+use pc_core::io::Codec;
 use pc_core::run::{RunOptions, run, write::write_outputs};
 
 #[derive(clap::Args, Debug)]
@@ -49,10 +50,14 @@ pub fn run_cli(args: Args) -> anyhow::Result<()> {
         .clone()
         .or_else(|| std::env::var_os("PC_DATA_DIR").map(PathBuf::from))
         .or_else(|| Some(PathBuf::from("../shared/data")).filter(|p| p.join("lumimasks").is_dir()));
-    let mut builder = Params::builder().yaml("analyses/zmumu/params/object_preselection.yaml", zmumu::PARAMS_YAML);
-    if let Some(dir) = &data_dir {
-        builder = builder.dir("data_dir", dir);
-    }
+    // Without a data folder, `${data_dir:}` points at the demo folder: files not there are
+    // only an error if the analysis opens them.
+    let mut builder = Params::builder()
+        .yaml(
+            "analyses/zmumu/params/object_preselection.yaml",
+            zmumu::PARAMS_YAML,
+        )
+        .dir("data_dir", data_dir.as_deref().unwrap_or(&args.demo_dir));
     let datasets = match &args.datasets {
         Some(path) => {
             let filter = datasets::DatasetFilter {
@@ -65,7 +70,13 @@ pub fn run_cli(args: Args) -> anyhow::Result<()> {
             let (datasets, golden) = demo_samples(&args.demo_dir, args.demo_events, args.quiet)?;
             if data_dir.is_none() {
                 // No real golden JSON at hand: the demo's own certification file.
-                builder = builder.yaml("demo", &format!("lumi:\n  goldenJSON:\n    \"2018\": \"{}\"\n", golden.display()));
+                builder = builder.yaml(
+                    "demo",
+                    &format!(
+                        "lumi:\n  goldenJSON:\n    \"2018\": \"{}\"\n",
+                        golden.display()
+                    ),
+                );
             }
             datasets
         }
@@ -119,18 +130,34 @@ pub fn run_cli(args: Args) -> anyhow::Result<()> {
 fn demo_samples(dir: &Path, events: u64, quiet: bool) -> anyhow::Result<(Vec<Dataset>, PathBuf)> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let samples = [
-        ("DYJetsToLL_M-50_2018", "DYJetsToLL", SampleKind::DrellYan, Some(6077.22), 1),
+        (
+            "DYJetsToLL_M-50_2018",
+            "DYJetsToLL",
+            SampleKind::DrellYan,
+            Some(6077.22),
+            1,
+        ),
         ("TTJets_2018", "TTJets", SampleKind::TTbar, Some(831.76), 2),
-        ("DATA_SingleMuon_2018_EraA", "DATA_SingleMuon", SampleKind::Data, None, 3),
+        (
+            "DATA_SingleMuon_2018_EraA",
+            "DATA_SingleMuon",
+            SampleKind::Data,
+            None,
+            3,
+        ),
     ];
     let mut out = Vec::new();
     for (name, sample, kind, xsec, seed) in samples {
-        let path = dir.join(format!("{kind}_{events}_seed{seed}.root"));
+        let path = dir.join(format!("{kind}_{events}_seed{seed}_lz4.root"));
         if !path.exists() {
             let mut opts = GenerateOptions::new(kind, events);
             opts.seed = seed;
+            opts.codec = Codec::Lz4(4); // the fastest to write and to read
             if !quiet {
-                eprintln!("generating the demo sample {} ({events} events)", path.display());
+                eprintln!(
+                    "generating the demo sample {} ({events} events)",
+                    path.display()
+                );
             }
             let tmp = path.with_extension("root.partial");
             generate(&tmp, &opts)?;
@@ -139,7 +166,10 @@ fn demo_samples(dir: &Path, events: u64, quiet: bool) -> anyhow::Result<(Vec<Dat
         let mut meta = std::collections::BTreeMap::new();
         meta.insert("sample".to_string(), sample.to_string());
         meta.insert("year".to_string(), "2018".to_string());
-        meta.insert("isMC".to_string(), if xsec.is_some() { "True" } else { "False" }.to_string());
+        meta.insert(
+            "isMC".to_string(),
+            if xsec.is_some() { "True" } else { "False" }.to_string(),
+        );
         if let Some(x) = xsec {
             meta.insert("xsec".to_string(), x.to_string());
         } else {

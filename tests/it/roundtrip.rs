@@ -242,7 +242,9 @@ fn generated_samples_read_back_as_generated_for_every_codec() {
         assert_eq!(tree.entries(), 2500);
         assert_eq!(tree.clusters(), vec![0, 1000, 2000, 2500]);
         let names: Vec<&str> = expected.iter().map(|c| c.name.as_str()).collect();
-        let got = tree.read(&names, 0..2500, ReadOptions { parallel: true }).unwrap();
+        let got = tree
+            .read(&names, 0..2500, ReadOptions { parallel: true })
+            .unwrap();
         assert_identical(&got, &expected, &format!("{kind} {codec}"));
     }
 }

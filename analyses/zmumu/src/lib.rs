@@ -5,7 +5,9 @@
 //! the corrections). Jets are not calibrated yet (JEC/JER come with the corrections).
 
 use pc_core::hist::Axis;
-use pc_core::run::{BranchReq, ChunkContext, ChunkOutput, Columns, HistDef, ProcessError, Processor, ProcessorSpec};
+use pc_core::run::{
+    BranchReq, ChunkContext, ChunkOutput, Columns, HistDef, ProcessError, Processor, ProcessorSpec,
+};
 
 /// The analysis (a hand-written [`Processor`]).
 #[derive(Debug, Default, Clone, Copy)]
@@ -97,7 +99,11 @@ fn histograms() -> Vec<HistDef> {
     use std::f64::consts::PI;
     let regular = |name: &'static str, axis: &str, bins, lo, hi| HistDef {
         name,
-        axes: vec![Axis::regular(axis, bins, lo, hi).expect("valid binning").with_label(axis)],
+        axes: vec![
+            Axis::regular(axis, bins, lo, hi)
+                .expect("valid binning")
+                .with_label(axis),
+        ],
     };
     vec![
         regular("MuonGood_eta_1", "MuonGood.eta", 50, -2.5, 2.5),
@@ -115,7 +121,11 @@ fn histograms() -> Vec<HistDef> {
         regular("JetGood_phi_2", "JetGood.phi", 64, -PI, PI),
         HistDef {
             name: "mll",
-            axes: vec![Axis::regular("ll.mass", 100, 0.0, 200.0).expect("valid binning").with_label("$M_{\\ell\\ell}$ [GeV]")],
+            axes: vec![
+                Axis::regular("ll.mass", 100, 0.0, 200.0)
+                    .expect("valid binning")
+                    .with_label("$M_{\\ell\\ell}$ [GeV]"),
+            ],
         },
     ]
 }
@@ -145,7 +155,10 @@ struct Cuts {
 }
 
 impl Cuts {
-    fn from_params(p: &pc_core::config::Params, year: &str) -> Result<Cuts, pc_core::config::ParamError> {
+    fn from_params(
+        p: &pc_core::config::Params,
+        year: &str,
+    ) -> Result<Cuts, pc_core::config::ParamError> {
         let o = "object_preselection";
         let btag_wp: String = p.get(&format!("{o}.Jet.btag.wp"))?;
         Ok(Cuts {
@@ -161,7 +174,9 @@ impl Cuts {
             jet_dr: p.get(&format!("{o}.Jet.dr_lepton"))?,
             puid_value: p.get(&format!("{o}.Jet.puId.value"))?,
             puid_maxpt: p.get(&format!("{o}.Jet.puId.maxpt"))?,
-            btag: p.get(&format!("btagging.working_point.{year}.btagging_WP.{btag_wp}"))?,
+            btag: p.get(&format!(
+                "btagging.working_point.{year}.btagging_WP.{btag_wp}"
+            ))?,
             skim_mu_pt: p.get("skim.muon_pt_min")?,
             lead_mu_pt: p.get("preselection.pt_leading_muon")?,
             mll_low: p.get("preselection.mll.low")?,
@@ -176,7 +191,10 @@ impl Processor for Zmumu {
             .iter()
             .map(|&(name, mc_only)| BranchReq { name, mc_only })
             .collect();
-        branches.extend(FLAG_BRANCHES.iter().map(|&name| BranchReq { name, mc_only: false }));
+        branches.extend(FLAG_BRANCHES.iter().map(|&name| BranchReq {
+            name,
+            mc_only: false,
+        }));
         ProcessorSpec {
             name: "zmumu",
             tree: "Events",
@@ -188,7 +206,12 @@ impl Processor for Zmumu {
         }
     }
 
-    fn process(&self, c: &Columns, ctx: &ChunkContext<'_>, out: &mut ChunkOutput) -> Result<(), ProcessError> {
+    fn process(
+        &self,
+        c: &Columns,
+        ctx: &ChunkContext<'_>,
+        out: &mut ChunkOutput,
+    ) -> Result<(), ProcessError> {
         let is_mc = ctx.dataset.is_mc;
         let year = &ctx.dataset.year;
         let p = ctx.params;
@@ -197,7 +220,10 @@ impl Processor for Zmumu {
         // Event flags from the parameters, each must be a branch the processor reads.
         let mut flag_names: Vec<String> = p.get(&format!("event_flags.{year}")).map_err(param)?;
         if !is_mc {
-            flag_names.extend(p.get::<Vec<String>>(&format!("event_flags_data.{year}")).map_err(param)?);
+            flag_names.extend(
+                p.get::<Vec<String>>(&format!("event_flags_data.{year}"))
+                    .map_err(param)?,
+            );
         }
         let flags = flag_names
             .iter()
@@ -214,7 +240,11 @@ impl Processor for Zmumu {
         let lumi_block = c.scalar::<u32>(b::LUMI)?;
         let npvs_good = c.scalar::<i32>(b::NPVS_GOOD)?;
         let hlt = c.scalar::<bool>(b::HLT_ISOMU24)?;
-        let gen_weight = if is_mc { Some(c.scalar::<f32>(b::GEN_WEIGHT)?) } else { None };
+        let gen_weight = if is_mc {
+            Some(c.scalar::<f32>(b::GEN_WEIGHT)?)
+        } else {
+            None
+        };
         let mu_pt = c.jagged::<f32>(b::MUON_PT)?;
         let mu_eta = c.jagged::<f32>(b::MUON_ETA)?.values;
         let mu_phi = c.jagged::<f32>(b::MUON_PHI)?.values;
@@ -234,7 +264,11 @@ impl Processor for Zmumu {
         let jet_id = c.jagged::<i32>(b::JET_ID)?.values;
         let jet_puid = c.jagged::<i32>(b::JET_PUID)?.values;
         let jet_btag = c.jagged::<f32>(b::JET_BTAG)?.values;
-        let scale = if is_mc { ctx.lumi_pb * ctx.dataset.xsec.unwrap_or(1.0) } else { 1.0 };
+        let scale = if is_mc {
+            ctx.lumi_pb * ctx.dataset.xsec.unwrap_or(1.0)
+        } else {
+            1.0
+        };
 
         let mut muons: Vec<usize> = Vec::with_capacity(8);
         let mut electrons: Vec<usize> = Vec::with_capacity(8);
@@ -270,8 +304,16 @@ impl Processor for Zmumu {
                     && el_mva[e]
             }));
             leptons.clear();
-            leptons.extend(muons.iter().map(|&m| (mu_pt.values[m], mu_eta[m], mu_phi[m])));
-            leptons.extend(electrons.iter().map(|&e| (el_pt.values[e], el_eta[e], el_phi[e])));
+            leptons.extend(
+                muons
+                    .iter()
+                    .map(|&m| (mu_pt.values[m], mu_eta[m], mu_phi[m])),
+            );
+            leptons.extend(
+                electrons
+                    .iter()
+                    .map(|&e| (el_pt.values[e], el_eta[e], el_phi[e])),
+            );
             leptons.sort_by(|a, b| b.0.total_cmp(&a.0));
             jets.clear();
             jets.extend(jet_pt.range(i).filter(|&j| {
@@ -280,7 +322,9 @@ impl Processor for Zmumu {
                     && jet_eta[j].abs() < cuts.jet_eta
                     && jet_id[j] >= cuts.jet_id
                     && (jet_puid[j] >= cuts.puid_value || pt >= cuts.puid_maxpt)
-                    && leptons.iter().all(|&(_, eta, phi)| delta_r(jet_eta[j], jet_phi[j], eta, phi) > cuts.jet_dr)
+                    && leptons.iter().all(|&(_, eta, phi)| {
+                        delta_r(jet_eta[j], jet_phi[j], eta, phi) > cuts.jet_dr
+                    })
             }));
             let n_bjets = jets.iter().filter(|&&j| jet_btag[j] > cuts.btag).count();
 

@@ -33,7 +33,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-use crate::io::write::{BranchSpec, FileWriter};
+use crate::io::write::{BranchSpec, FileIdentity, FileWriter};
 use crate::io::{Codec, Column, IoError, Layout, LeafType, Values};
 use physics::EventInfo;
 use rng::Rng;
@@ -133,6 +133,9 @@ pub struct GenerateSummary {
     /// Size of the written file in bytes.
     pub bytes: u64,
 }
+
+/// Time stamp written into generated files (2018-09-01, within the 2018 run).
+const GENERATED_AT_UNIX_TIME: u64 = 1_535_760_000;
 
 /// MC events per luminosity block.
 const MC_EVENTS_PER_LUMI: u64 = 500;
@@ -307,7 +310,9 @@ pub fn generate(path: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, 
     }
     let mc = opts.kind.is_mc();
     let entries = schema::events_schema(mc, opts.full_schema);
-    let mut w = FileWriter::create(path, opts.codec)?;
+    // Fixed time stamp and seed-derived UUID: the same options give the same bytes.
+    let identity = FileIdentity::from_seed(opts.seed, GENERATED_AT_UNIX_TIME);
+    let mut w = FileWriter::create_with(path, opts.codec, identity)?;
     let events_tree = w.add_tree("Events", "Events", specs(&entries))?;
     let runs_specs = if mc {
         vec![

@@ -1,5 +1,9 @@
 //! Weighted bin storage: per bin the sum of weights and the sum of squared weights.
 
+use std::sync::OnceLock;
+
+use crate::exact::ExactSum;
+
 /// One weighted bin, as boost-histogram's `weighted_sum`: `value` is the sum of weights,
 /// `variance` the sum of squared weights.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -35,59 +39,111 @@ impl WeightedSum {
 }
 
 /// Dense weighted storage over all bins (flow bins included), row-major over the axes.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Sums are exact ([`ExactSum`]): a histogram's bins depend only on which entries were
+/// filled, not on the order of fills or merges, so chunk sizes and thread counts cannot
+/// change a result by one bit. A scale factor (normalisation) is kept aside and applied
+/// when the bins are read.
+#[derive(Debug, Clone)]
 pub struct WeightedStorage {
-    bins: Vec<WeightedSum>,
+    sums: Vec<[ExactSum; 2]>,
+    scale: f64,
+    /// The bins as f64, computed on first read after a change.
+    cache: OnceLock<Vec<WeightedSum>>,
+}
+
+impl PartialEq for WeightedStorage {
+    fn eq(&self, other: &Self) -> bool {
+        self.bins() == other.bins()
+    }
 }
 
 impl WeightedStorage {
     /// `n` empty bins.
     pub fn zeros(n: usize) -> Self {
         Self {
-            bins: vec![WeightedSum::default(); n],
+            sums: vec![[ExactSum::default(); 2]; n],
+            scale: 1.0,
+            cache: OnceLock::new(),
         }
     }
 
     /// Storage from the bins themselves.
     pub fn from_bins(bins: Vec<WeightedSum>) -> Self {
-        Self { bins }
+        let sums = bins
+            .iter()
+            .map(|b| {
+                let mut s = [ExactSum::default(); 2];
+                s[0].add(b.value);
+                s[1].add(b.variance);
+                s
+            })
+            .collect();
+        Self {
+            sums,
+            scale: 1.0,
+            cache: OnceLock::new(),
+        }
     }
 
     /// All bins, in storage order.
     pub fn bins(&self) -> &[WeightedSum] {
-        &self.bins
-    }
-
-    /// All bins, mutable.
-    pub fn bins_mut(&mut self) -> &mut [WeightedSum] {
-        &mut self.bins
+        self.cache.get_or_init(|| {
+            let (f, f2) = (self.scale, self.scale * self.scale);
+            self.sums
+                .iter()
+                .map(|[v, w2]| WeightedSum {
+                    value: v.value() * f,
+                    variance: w2.value() * f2,
+                })
+                .collect()
+        })
     }
 
     /// Adds weight `w` to bin `i`; `i` must be in range (checked by the caller's indexing,
     /// which only produces in-range bins).
     #[inline]
     pub fn fill(&mut self, i: usize, w: f64) {
-        if let Some(b) = self.bins.get_mut(i) {
-            b.fill(w);
+        if let Some(b) = self.sums.get_mut(i) {
+            b[0].add(w);
+            b[1].add(w * w);
+            self.cache.take();
         }
     }
 
-    /// Bin-by-bin sum with `other` (same length, checked by the caller).
+    /// Bin-by-bin sum with `other` (same length, checked by the caller); exact when both
+    /// have the same scale (always, for partial results of one run).
     pub fn add(&mut self, other: &Self) {
-        for (a, b) in self.bins.iter_mut().zip(&other.bins) {
-            a.add(b);
+        if self.scale == other.scale {
+            for (a, b) in self.sums.iter_mut().zip(&other.sums) {
+                a[0].merge(&b[0]);
+                a[1].merge(&b[1]);
+            }
+        } else {
+            let merged: Vec<WeightedSum> = self
+                .bins()
+                .iter()
+                .zip(other.bins())
+                .map(|(a, b)| WeightedSum {
+                    value: a.value + b.value,
+                    variance: a.variance + b.variance,
+                })
+                .collect();
+            *self = Self::from_bins(merged);
         }
+        self.cache.take();
     }
 
-    /// Scales every bin by `f`.
+    /// Scales every bin by `f` (variances by `f * f`).
     pub fn scale(&mut self, f: f64) {
-        for b in &mut self.bins {
-            b.scale(f);
-        }
+        self.scale *= f;
+        self.cache.take();
     }
 
     /// Empties every bin.
     pub fn reset(&mut self) {
-        self.bins.fill(WeightedSum::default());
+        self.sums.fill([ExactSum::default(); 2]);
+        self.scale = 1.0;
+        self.cache.take();
     }
 }

@@ -250,7 +250,8 @@ fn read_top_keys(h: &FileHandle) -> Result<Vec<KeyInfo>> {
     }
     // "root", fVersion, fBEGIN (the position of the first key).
     let begin = i32::from_be_bytes(head[8..12].try_into().expect("4 bytes"));
-    let begin = u64::try_from(begin).map_err(|_| h.corrupt(format!("file header: fBEGIN {begin}")))?;
+    let begin =
+        u64::try_from(begin).map_err(|_| h.corrupt(format!("file header: fBEGIN {begin}")))?;
 
     // The first key describes the file itself; the TDirectory record follows its name.
     let first = h.read_at(begin, 4096.min((h.len - begin.min(h.len)) as usize))?;

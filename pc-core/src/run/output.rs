@@ -40,9 +40,12 @@ impl ChunkOutput {
             .histograms
             .iter()
             .map(|h| {
-                let mut axes = vec![Axis::str_category("cat", &spec.categories)?.with_label("Category")];
+                let mut axes =
+                    vec![Axis::str_category("cat", &spec.categories)?.with_label("Category")];
                 if is_mc {
-                    axes.push(Axis::str_category("variation", &spec.variations)?.with_label("Variation"));
+                    axes.push(
+                        Axis::str_category("variation", &spec.variations)?.with_label("Variation"),
+                    );
                 }
                 axes.extend(h.axes.iter().cloned());
                 Hist::new(h.name, axes)
@@ -77,7 +80,13 @@ impl ChunkOutput {
     /// Fills histogram `hist` in category `cat` at `x`, once per entry of `weights`, which
     /// holds one weight per label of the `variation` axis (a single weight for data).
     #[inline]
-    pub fn fill(&mut self, hist: usize, cat: usize, x: f64, weights: &[f64]) -> Result<(), HistError> {
+    pub fn fill(
+        &mut self,
+        hist: usize,
+        cat: usize,
+        x: f64,
+        weights: &[f64],
+    ) -> Result<(), HistError> {
         let h = &mut self.hists[hist];
         if self.is_mc {
             for (v, &w) in weights.iter().enumerate() {
@@ -140,14 +149,27 @@ impl Output {
     pub fn cutflow_json(&self) -> Value {
         let mut root = serde_json::Map::new();
         let per_dataset = |f: &dyn Fn(&ChunkOutput) -> Value| -> Value {
-            Value::Object(self.datasets.iter().map(|(d, o)| (d.name.clone(), f(o))).collect())
+            Value::Object(
+                self.datasets
+                    .iter()
+                    .map(|(d, o)| (d.name.clone(), f(o)))
+                    .collect(),
+            )
         };
         let shape = &self.spec.shape_variations;
         root.insert("initial".into(), per_dataset(&|o| json!(o.initial)));
         root.insert("skim".into(), per_dataset(&|o| json!(o.skim)));
         root.insert(
             "presel".into(),
-            per_dataset(&|o| Value::Object(shape.iter().zip(&o.presel).map(|(v, n)| (v.to_string(), json!(n))).collect())),
+            per_dataset(&|o| {
+                Value::Object(
+                    shape
+                        .iter()
+                        .zip(&o.presel)
+                        .map(|(v, n)| (v.to_string(), json!(n)))
+                        .collect(),
+                )
+            }),
         );
         let per_category = |c: usize, f: &dyn Fn(&Tally) -> Value, mc_only: bool| -> Value {
             Value::Object(
@@ -155,8 +177,15 @@ impl Output {
                     .iter()
                     .filter(|(d, _)| !mc_only || d.is_mc)
                     .map(|(d, o)| {
-                        let by_var = shape.iter().zip(&o.categories[c]).map(|(v, t)| (v.to_string(), f(t))).collect();
-                        (d.name.clone(), json!({ d.sample.clone(): Value::Object(by_var) }))
+                        let by_var = shape
+                            .iter()
+                            .zip(&o.categories[c])
+                            .map(|(v, t)| (v.to_string(), f(t)))
+                            .collect();
+                        (
+                            d.name.clone(),
+                            json!({ d.sample.clone(): Value::Object(by_var) }),
+                        )
                     })
                     .collect(),
             )
@@ -164,7 +193,10 @@ impl Output {
         let mut sumw = serde_json::Map::new();
         let mut sumw2 = serde_json::Map::new();
         for (c, cat) in self.spec.categories.iter().enumerate() {
-            root.insert(cat.to_string(), per_category(c, &|t| json!(t.events), false));
+            root.insert(
+                cat.to_string(),
+                per_category(c, &|t| json!(t.events), false),
+            );
             sumw.insert(cat.to_string(), per_category(c, &|t| json!(t.sumw), true));
             sumw2.insert(cat.to_string(), per_category(c, &|t| json!(t.sumw2), true));
         }
@@ -197,17 +229,47 @@ impl Output {
     /// The cutflow as a text table (events per step and dataset).
     pub fn cutflow_table(&self) -> String {
         let mut rows: Vec<(String, Vec<String>)> = vec![
-            ("initial".into(), self.datasets.iter().map(|(_, o)| o.initial.to_string()).collect()),
-            ("skim".into(), self.datasets.iter().map(|(_, o)| o.skim.to_string()).collect()),
-            ("presel".into(), self.datasets.iter().map(|(_, o)| o.presel[0].to_string()).collect()),
+            (
+                "initial".into(),
+                self.datasets
+                    .iter()
+                    .map(|(_, o)| o.initial.to_string())
+                    .collect(),
+            ),
+            (
+                "skim".into(),
+                self.datasets
+                    .iter()
+                    .map(|(_, o)| o.skim.to_string())
+                    .collect(),
+            ),
+            (
+                "presel".into(),
+                self.datasets
+                    .iter()
+                    .map(|(_, o)| o.presel[0].to_string())
+                    .collect(),
+            ),
         ];
         for (c, cat) in self.spec.categories.iter().enumerate() {
-            rows.push((cat.to_string(), self.datasets.iter().map(|(_, o)| o.categories[c][0].events.to_string()).collect()));
+            rows.push((
+                cat.to_string(),
+                self.datasets
+                    .iter()
+                    .map(|(_, o)| o.categories[c][0].events.to_string())
+                    .collect(),
+            ));
             rows.push((
                 format!("{cat} (sumw)"),
                 self.datasets
                     .iter()
-                    .map(|(d, o)| if d.is_mc { format!("{:.6e}", o.categories[c][0].sumw) } else { "-".into() })
+                    .map(|(d, o)| {
+                        if d.is_mc {
+                            format!("{:.6e}", o.categories[c][0].sumw)
+                        } else {
+                            "-".into()
+                        }
+                    })
                     .collect(),
             ));
         }
@@ -216,7 +278,13 @@ impl Output {
         let widths: Vec<usize> = names
             .iter()
             .enumerate()
-            .map(|(i, n)| rows.iter().map(|r| r.1[i].len()).max().unwrap_or(0).max(n.len()))
+            .map(|(i, n)| {
+                rows.iter()
+                    .map(|r| r.1[i].len())
+                    .max()
+                    .unwrap_or(0)
+                    .max(n.len())
+            })
             .collect();
         let mut s = format!("{:<first$}", "step");
         for (n, w) in names.iter().zip(&widths) {

@@ -64,10 +64,17 @@ mod tests {
     fn chunks_follow_clusters_and_cover_everything() {
         let clusters: Vec<u64> = (0..=100).map(|i| i * 1000).collect();
         let parts = split(&clusters, 25_000);
-        assert_eq!(parts, vec![0..25_000, 25_000..50_000, 50_000..75_000, 75_000..100_000]);
+        assert_eq!(
+            parts,
+            vec![0..25_000, 25_000..50_000, 50_000..75_000, 75_000..100_000]
+        );
         let parts = split(&clusters, 30_000);
         assert_eq!(parts.iter().map(|r| r.end - r.start).sum::<u64>(), 100_000);
-        assert!(parts.iter().all(|r| r.start % 1000 == 0 && r.end % 1000 == 0));
+        assert!(
+            parts
+                .iter()
+                .all(|r| r.start % 1000 == 0 && r.end % 1000 == 0)
+        );
         assert_eq!(split(&[0, 7], 1_000_000), vec![0..7]);
         assert!(split(&[0], 10).is_empty());
         // Uneven clusters: never cut inside one.

@@ -74,5 +74,10 @@ pub trait Processor: Sync {
 
     /// Processes the events of one chunk: skim, objects, preselection, categories,
     /// weights, fills. The runtime has already counted `initial` and summed `genWeight`.
-    fn process(&self, columns: &Columns, ctx: &ChunkContext<'_>, out: &mut ChunkOutput) -> Result<(), ProcessError>;
+    fn process(
+        &self,
+        columns: &Columns,
+        ctx: &ChunkContext<'_>,
+        out: &mut ChunkOutput,
+    ) -> Result<(), ProcessError>;
 }

@@ -85,7 +85,10 @@ pub fn run<P: Processor>(
 ) -> Result<RunResult, RunError> {
     let t0 = Instant::now();
     let spec = processor.spec();
-    let setups = datasets.iter().map(|d| setup(d, params)).collect::<Result<Vec<_>, _>>()?;
+    let setups = datasets
+        .iter()
+        .map(|d| setup(d, params))
+        .collect::<Result<Vec<_>, _>>()?;
 
     // Plan: open each file once; keep its tree for the chunks.
     let mut trees: Vec<Tree> = Vec::new();
@@ -111,7 +114,10 @@ pub fn run<P: Processor>(
             trees.push(tree);
         }
     }
-    let events: u64 = chunks.iter().map(|(c, _)| c.entries.end - c.entries.start).sum();
+    let events: u64 = chunks
+        .iter()
+        .map(|(c, _)| c.entries.end - c.entries.start)
+        .sum();
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
@@ -131,7 +137,8 @@ pub fn run<P: Processor>(
                     lumimask: s.lumimask.as_ref(),
                     params,
                 };
-                let r = process_chunk(processor, &spec, &trees[*ti], chunk, &ctx).map_err(|e| e.to_string());
+                let r = process_chunk(processor, &spec, &trees[*ti], chunk, &ctx)
+                    .map_err(|e| e.to_string());
                 progress.tick(done.fetch_add(1, Ordering::Relaxed) + 1);
                 r
             })
@@ -207,10 +214,19 @@ fn process_chunk<P: Processor>(
     let mut out = ChunkOutput::new(spec, is_mc)?;
     out.initial = n as u64;
     if is_mc {
-        let gw = spec.branches.iter().position(|b| b.name == "genWeight").ok_or_else(|| {
-            ProcessError::Other("an MC run needs the `genWeight` branch to normalise".into())
-        })?;
-        out.sum_genweights = columns.scalar::<f32>(gw).map_err(ProcessError::from)?.iter().map(|&w| f64::from(w)).sum();
+        let gw = spec
+            .branches
+            .iter()
+            .position(|b| b.name == "genWeight")
+            .ok_or_else(|| {
+                ProcessError::Other("an MC run needs the `genWeight` branch to normalise".into())
+            })?;
+        out.sum_genweights = columns
+            .scalar::<f32>(gw)
+            .map_err(ProcessError::from)?
+            .iter()
+            .map(|&w| f64::from(w))
+            .sum();
     }
     processor.process(&columns, ctx, &mut out)?;
     Ok(out)
@@ -264,7 +280,12 @@ impl Progress {
                 rate / 1e6
             );
         } else if done * 10 / self.total != (done - 1) * 10 / self.total || done == self.total {
-            eprintln!("processed {done}/{} chunks ({:.0}%), {:.2} M events/s", self.total, frac * 100.0, rate / 1e6);
+            eprintln!(
+                "processed {done}/{} chunks ({:.0}%), {:.2} M events/s",
+                self.total,
+                frac * 100.0,
+                rate / 1e6
+            );
         }
     }
 

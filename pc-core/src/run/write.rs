@@ -32,20 +32,33 @@ fn write_json(path: &Path, value: &serde_json::Value) -> Result<(), WriteError> 
 }
 
 /// Writes every output file of `result` into `dir` (created if needed).
-pub fn write_outputs(dir: &Path, result: &RunResult, params: &Params, analysis_version: &str) -> Result<(), WriteError> {
+pub fn write_outputs(
+    dir: &Path,
+    result: &RunResult,
+    params: &Params,
+    analysis_version: &str,
+) -> Result<(), WriteError> {
     std::fs::create_dir_all(dir).map_err(|source| WriteError::Io {
         path: dir.to_path_buf(),
         source,
     })?;
     let out = &result.output;
     let hists = out.histograms();
-    crate::hist::uhi::write_json_file(&dir.join("histograms.json"), hists.iter().map(|(k, h)| (k.as_str(), *h)))?;
+    crate::hist::uhi::write_json_file(
+        &dir.join("histograms.json"),
+        hists.iter().map(|(k, h)| (k.as_str(), *h)),
+    )?;
     write_json(&dir.join("cutflow.json"), &out.cutflow_json())?;
     params.write_dump(dir.join("parameters_dump.yaml"))?;
     let datasets: serde_json::Map<String, serde_json::Value> = out
         .datasets
         .iter()
-        .map(|(d, _)| (d.name.clone(), json!({ "metadata": d.metadata, "files": d.files })))
+        .map(|(d, _)| {
+            (
+                d.name.clone(),
+                json!({ "metadata": d.metadata, "files": d.files }),
+            )
+        })
         .collect();
     let config = json!({
         "processor": out.spec.name,

@@ -18,10 +18,11 @@ pub(super) const BASKET_FIELDS_LEN: usize = 2 + 4 * 4 + 1;
 /// ROOT's default basket buffer size (`fBasketSize`).
 pub(super) const BASKET_SIZE: i32 = 32_000;
 
-/// The uncompressed content of one basket and the `TBasket` fields that describe it.
+/// The `TBasket` fields that describe one basket's uncompressed payload.
+#[derive(Clone, Copy, Debug)]
 pub(super) struct Payload {
-    /// Values, then (for counted branches) the entry-offset table.
-    pub bytes: Vec<u8>,
+    /// Uncompressed payload length: values, then (for counted branches) the offset table.
+    pub len: usize,
     /// `fNevBuf`: number of entries.
     pub entries: i32,
     /// `fNevBufSize`: entry size for fixed-size branches, offset-table length for counted ones.
@@ -30,38 +31,47 @@ pub(super) struct Payload {
     pub last: i32,
 }
 
-/// Builds the payload of `column` for a basket whose key is `keylen` bytes long.
-pub(super) fn payload(column: &Column, entry_bytes: usize, keylen: usize) -> Payload {
+/// Length of the payload of `column`, computed without building it.
+pub(super) fn payload_len(column: &Column) -> usize {
+    let values = column.values.len() * column.values.leaf_type().size();
+    match &column.layout {
+        Layout::Jagged(offsets) => values + 4 * (offsets.len() + 1),
+        _ => values,
+    }
+}
+
+/// Appends the payload of `column` for a basket whose key is `keylen` bytes long to `out`
+/// (which should be empty: the offset table counts from the start of the key, not of `out`).
+pub(super) fn payload_into(
+    column: &Column,
+    entry_bytes: usize,
+    keylen: usize,
+    out: &mut Vec<u8>,
+) -> Payload {
     let size = column.values.leaf_type().size();
-    let mut bytes = Vec::with_capacity(column.values.len() * size + 8);
-    extend_be(&mut bytes, &column.values);
-    let data_len = bytes.len();
-    let entries = column.entries();
-    let last = keylen + data_len;
+    let start = out.len();
+    out.reserve(payload_len(column));
+    extend_be(out, &column.values);
+    let data_len = out.len() - start;
     let nev_buf_size = match &column.layout {
         Layout::Jagged(offsets) => {
-            bytes.reserve(4 * (offsets.len() + 1));
-            bytes.extend_from_slice(&(offsets.len() as i32).to_be_bytes());
-            for &o in offsets {
-                let at = (keylen + o as usize * size) as i32;
-                bytes.extend_from_slice(&at.to_be_bytes());
-            }
+            out.extend_from_slice(&(offsets.len() as i32).to_be_bytes());
+            extend_mapped(out, offsets, |o| (keylen + o as usize * size) as i32);
             offsets.len() as i32
         }
         _ => entry_bytes as i32,
     };
     Payload {
-        bytes,
-        entries: entries as i32,
+        len: out.len() - start,
+        entries: column.entries() as i32,
         nev_buf_size,
-        last: last as i32,
+        last: (keylen + data_len) as i32,
     }
 }
 
-/// Key header plus `TBasket` fields for a basket holding `payload`, stored as `stored_len`
-/// bytes (compressed or not).
-pub(super) fn header(key: &KeyHeader, payload: &Payload) -> Vec<u8> {
-    let mut buf = Buf::new(0);
+/// Key header plus `TBasket` fields for a basket holding `payload`, appended to `out`.
+pub(super) fn header_into(key: &KeyHeader, payload: &Payload, out: &mut Vec<u8>) {
+    let mut buf = Buf::wrap(std::mem::take(out), 0);
     key.write(&mut buf);
     buf.i16(BASKET_VERSION);
     buf.i32(BASKET_SIZE.max(payload.last));
@@ -69,30 +79,52 @@ pub(super) fn header(key: &KeyHeader, payload: &Payload) -> Vec<u8> {
     buf.i32(payload.entries);
     buf.i32(payload.last);
     buf.u8(0);
-    buf.into_bytes()
+    *out = buf.into_bytes();
+}
+
+/// Big-endian bytes of a fixed-size number.
+trait BigEndian: Copy {
+    const SIZE: usize;
+    fn put(self, dst: &mut [u8]);
+}
+
+macro_rules! big_endian {
+    ($($t:ty),*) => {$(
+        impl BigEndian for $t {
+            const SIZE: usize = std::mem::size_of::<$t>();
+            #[inline(always)]
+            fn put(self, dst: &mut [u8]) {
+                dst.copy_from_slice(&self.to_be_bytes());
+            }
+        }
+    )*};
+}
+big_endian!(i16, u16, i32, u32, i64, u64, f32, f64);
+
+/// Appends `f(x)` for every `x` of `src` in big-endian order: one resize, then a loop the
+/// compiler turns into vector byte swaps.
+fn extend_mapped<S: Copy, T: BigEndian>(out: &mut Vec<u8>, src: &[S], f: impl Fn(S) -> T) {
+    let at = out.len();
+    out.resize(at + src.len() * T::SIZE, 0);
+    for (dst, &x) in out[at..].chunks_exact_mut(T::SIZE).zip(src) {
+        f(x).put(dst);
+    }
 }
 
 /// Appends `values` in big-endian order (booleans as one byte 0/1).
 fn extend_be(out: &mut Vec<u8>, values: &Values) {
-    macro_rules! be {
-        ($v:expr) => {
-            for x in $v {
-                out.extend_from_slice(&x.to_be_bytes());
-            }
-        };
-    }
     match values {
         Values::Bool(v) => out.extend(v.iter().map(|&b| u8::from(b))),
         Values::I8(v) => out.extend(v.iter().map(|&x| x as u8)),
         Values::U8(v) => out.extend_from_slice(v),
-        Values::I16(v) => be!(v),
-        Values::U16(v) => be!(v),
-        Values::I32(v) => be!(v),
-        Values::U32(v) => be!(v),
-        Values::I64(v) => be!(v),
-        Values::U64(v) => be!(v),
-        Values::F32(v) => be!(v),
-        Values::F64(v) => be!(v),
+        Values::I16(v) => extend_mapped(out, v, |x| x),
+        Values::U16(v) => extend_mapped(out, v, |x| x),
+        Values::I32(v) => extend_mapped(out, v, |x| x),
+        Values::U32(v) => extend_mapped(out, v, |x| x),
+        Values::I64(v) => extend_mapped(out, v, |x| x),
+        Values::U64(v) => extend_mapped(out, v, |x| x),
+        Values::F32(v) => extend_mapped(out, v, |x| x),
+        Values::F64(v) => extend_mapped(out, v, |x| x),
     }
 }
 
@@ -107,10 +139,13 @@ mod tests {
             values: Values::F32(vec![1.0, 2.0, 3.0]),
             layout: Layout::Jagged(vec![0, 2, 2, 3]),
         };
-        let p = payload(&column, 4, 50);
+        let mut bytes = Vec::new();
+        let p = payload_into(&column, 4, 50, &mut bytes);
         assert_eq!(p.entries, 3);
         assert_eq!(p.last, 50 + 12);
-        let table: Vec<i32> = p.bytes[12..]
+        assert_eq!(p.len, bytes.len());
+        assert_eq!(payload_len(&column), bytes.len());
+        let table: Vec<i32> = bytes[12..]
             .chunks(4)
             .map(|c| i32::from_be_bytes(c.try_into().unwrap()))
             .collect();
@@ -124,8 +159,10 @@ mod tests {
             values: Values::I16(vec![1, -2]),
             layout: Layout::Scalar,
         };
-        let p = payload(&column, 2, 40);
-        assert_eq!(p.bytes, vec![0, 1, 0xFF, 0xFE]);
+        let mut bytes = Vec::new();
+        let p = payload_into(&column, 2, 40, &mut bytes);
+        assert_eq!(bytes, vec![0, 1, 0xFF, 0xFE]);
+        assert_eq!(payload_len(&column), 4);
         assert_eq!(p.nev_buf_size, 2);
         assert_eq!(p.last, 44);
     }

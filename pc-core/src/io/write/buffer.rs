@@ -41,6 +41,16 @@ impl Buf {
         }
     }
 
+    /// A buffer that appends to `data` (whose existing bytes are kept), with the next byte at
+    /// position `origin + data.len()`.
+    pub(super) fn wrap(data: Vec<u8>, origin: usize) -> Buf {
+        Buf {
+            data,
+            origin,
+            classes: HashMap::new(),
+        }
+    }
+
     /// The serialised bytes (without the key header).
     pub(super) fn into_bytes(self) -> Vec<u8> {
         self.data

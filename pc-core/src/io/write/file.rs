@@ -9,15 +9,18 @@
 //! ...    TTree records, the StreamerInfo TList, the keys list, the free-segments record
 //! ```
 
+use std::cell::RefCell;
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use super::basket::{self, BASKET_FIELDS_LEN};
+use rayon::prelude::*;
+
+use super::basket::{self, BASKET_FIELDS_LEN, Payload};
 use super::buffer::{Buf, OBJECT_BITS};
 use super::key::{self, KeyHeader};
 use super::tree::TreeState;
-use super::{BranchSpec, TreeId};
+use super::{BranchSpec, FileIdentity, TreeId};
 use crate::io::codec::{self, Codec};
 use crate::io::{Column, IoError, Result};
 
@@ -45,32 +48,84 @@ pub struct FileWriter {
     /// Bytes written so far (the next key's seek).
     pos: u64,
     codec: Codec,
+    /// The `TDatime` of every key when fixed ([`FileWriter::create_with`] or
+    /// `SOURCE_DATE_EPOCH`), otherwise keys get the time they are written.
+    fixed_datime: Option<u32>,
     datime_created: u32,
     uuid: [u8; 16],
     trees: Vec<TreeState>,
+    /// Stored bytes (compressed or not) of each basket of the cluster being written, kept
+    /// between clusters so their allocations are reused.
+    stored: Vec<Vec<u8>>,
+    /// Key headers of the cluster being written, likewise reused.
+    heads: Vec<u8>,
+}
+
+thread_local! {
+    /// Per-thread buffer for a basket's uncompressed payload before compression.
+    static PAYLOAD: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 impl FileWriter {
-    /// Creates (truncates) the file and writes the header.
+    /// Creates (truncates) the file and writes the header. Keys are stamped with the time
+    /// they are written and the file gets a random UUID, unless the environment variable
+    /// `SOURCE_DATE_EPOCH` holds a Unix time (seconds): then every time stamp is that time
+    /// and the UUID is derived from it and the file name, so that the same columns give the
+    /// same bytes (as [`FileWriter::create_with`] does).
     pub fn create(path: impl AsRef<Path>, codec: Codec) -> Result<FileWriter> {
-        let path = path.as_ref().to_path_buf();
-        let file = File::create(&path).map_err(|source| IoError::Os {
-            path: path.clone(),
+        let path = path.as_ref();
+        let name = file_name(path);
+        match std::env::var_os("SOURCE_DATE_EPOCH") {
+            Some(value) => {
+                let secs = value
+                    .to_str()
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .ok_or_else(|| IoError::Write {
+                        path: path.to_path_buf(),
+                        what: format!(
+                            "SOURCE_DATE_EPOCH is {value:?}, expected a Unix time in seconds"
+                        ),
+                    })?;
+                let uuid = key::uuid_from(format!("{secs}/{name}").as_bytes());
+                FileWriter::open(path, codec, Some(key::datime(secs)), uuid)
+            }
+            None => FileWriter::open(path, codec, None, key::uuid(&path.to_string_lossy())),
+        }
+    }
+
+    /// Creates (truncates) the file like [`FileWriter::create`], with every time stamp and the
+    /// UUID taken from `identity`: writing the same clusters gives a byte-identical file.
+    pub fn create_with(
+        path: impl AsRef<Path>,
+        codec: Codec,
+        identity: FileIdentity,
+    ) -> Result<FileWriter> {
+        let datime = key::datime(identity.unix_time);
+        FileWriter::open(path.as_ref(), codec, Some(datime), identity.uuid)
+    }
+
+    fn open(
+        path: &Path,
+        codec: Codec,
+        fixed_datime: Option<u32>,
+        uuid: [u8; 16],
+    ) -> Result<FileWriter> {
+        let file = File::create(path).map_err(|source| IoError::Os {
+            path: path.to_path_buf(),
             source,
         })?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let mut writer = FileWriter {
-            uuid: key::uuid(&path.to_string_lossy()),
-            path,
-            name,
+            uuid,
+            path: path.to_path_buf(),
+            name: file_name(path),
             out: BufWriter::with_capacity(1 << 20, file),
             pos: 0,
             codec,
-            datime_created: key::datime_now(),
+            fixed_datime,
+            datime_created: fixed_datime.unwrap_or_else(key::datime_now),
             trees: Vec::new(),
+            stored: Vec::new(),
+            heads: Vec::new(),
         };
         // Provisional header and directory; `finish` rewrites both with the final seeks.
         let header = writer.header(&Tail::default());
@@ -113,42 +168,94 @@ impl FileWriter {
         if state.entries() + entries as u64 > i64::MAX as u64 {
             return Err(self.error(format!("tree `{}`: too many entries", state.name)));
         }
-        for (i, column) in columns.iter().enumerate() {
-            let state = &self.trees[tree.0];
-            let spec = &state.branches[i].spec;
-            let mut key = KeyHeader {
-                nbytes: 0,
-                objlen: 0,
-                datime: key::datime_now(),
+        let state = &self.trees[tree.0];
+        for (branch, column) in state.branches.iter().zip(columns) {
+            let spec = &branch.spec;
+            let keylen = key::key_len("TBasket", &spec.name, &state.name) + BASKET_FIELDS_LEN;
+            let len = basket::payload_len(column);
+            if keylen + len > MAX_KEY_BYTES {
+                return Err(self.error(format!(
+                    "tree `{}`, branch `{}`: a basket of {len} bytes is too large; write smaller clusters",
+                    state.name, spec.name
+                )));
+            }
+        }
+
+        // Serialise and compress every basket in parallel, each into its own buffer...
+        let codec = self.codec;
+        let mut stored = std::mem::take(&mut self.stored);
+        if stored.len() < columns.len() {
+            stored.resize_with(columns.len(), Vec::new);
+        }
+        let payloads: Vec<(usize, Payload)> = columns
+            .par_iter()
+            .zip(state.branches.par_iter())
+            .zip(stored[..columns.len()].par_iter_mut())
+            .map(|((column, branch), out)| {
+                let spec = &branch.spec;
+                let keylen = key::key_len("TBasket", &spec.name, &state.name) + BASKET_FIELDS_LEN;
+                let entry_bytes = spec.len_per_entry() * spec.leaf.size();
+                out.clear();
+                let payload = if codec == Codec::None {
+                    basket::payload_into(column, entry_bytes, keylen, out)
+                } else {
+                    PAYLOAD.with(|buf| {
+                        let mut buf = buf.borrow_mut();
+                        buf.clear();
+                        let payload = basket::payload_into(column, entry_bytes, keylen, &mut buf);
+                        if !codec::compress_into(codec, &buf, out) {
+                            out.extend_from_slice(&buf);
+                        }
+                        payload
+                    })
+                };
+                (keylen, payload)
+            })
+            .collect();
+
+        // ...then give them their seeks and key headers and append them in branch order.
+        let datime = self.datime();
+        let mut heads = std::mem::take(&mut self.heads);
+        heads.clear();
+        let mut records = Vec::with_capacity(columns.len());
+        let mut pos = self.pos;
+        for ((branch, (keylen, payload)), out) in state.branches.iter().zip(&payloads).zip(&stored)
+        {
+            let total = keylen + out.len();
+            let key = KeyHeader {
+                nbytes: total as i32,
+                objlen: payload.len as i32,
+                datime,
                 cycle: 0,
-                seek_key: self.pos,
+                seek_key: pos,
                 seek_pdir: BEGIN,
                 class: "TBasket".into(),
-                name: spec.name.clone(),
+                name: branch.spec.name.clone(),
                 title: state.name.clone(),
                 extra: BASKET_FIELDS_LEN,
             };
-            let keylen = key.len();
-            let entry_bytes = spec.len_per_entry() * spec.leaf.size();
-            let payload = basket::payload(column, entry_bytes, keylen);
-            if keylen + payload.bytes.len() > MAX_KEY_BYTES {
-                return Err(self.error(format!(
-                    "tree `{}`, branch `{}`: a basket of {} bytes is too large; write smaller clusters",
-                    state.name,
-                    spec.name,
-                    payload.bytes.len()
-                )));
-            }
-            let compressed = codec::compress(self.codec, &payload.bytes);
-            let stored = compressed.as_deref().unwrap_or(&payload.bytes);
-            let total = keylen + stored.len();
-            key.nbytes = total as i32;
-            key.objlen = payload.bytes.len() as i32;
-            let head = basket::header(&key, &payload);
-            let seek = self.pos;
-            let tot_bytes = (keylen + payload.bytes.len()) as i64;
-            self.emit(&head)?;
-            self.emit(stored)?;
+            let start = heads.len();
+            basket::header_into(&key, payload, &mut heads);
+            debug_assert_eq!(heads.len() - start, *keylen);
+            records.push((
+                start..heads.len(),
+                pos,
+                total,
+                (keylen + payload.len) as i64,
+            ));
+            pos += total as u64;
+        }
+        let written = records
+            .iter()
+            .zip(&stored)
+            .try_for_each(|((head, _, _, _), out)| {
+                self.emit(&heads[head.clone()])?;
+                self.emit(out)
+            });
+        self.stored = stored;
+        self.heads = heads;
+        written?;
+        for (i, &(_, seek, total, tot_bytes)) in records.iter().enumerate() {
             self.trees[tree.0].add_basket(i, seek, total as i32, tot_bytes);
         }
         self.trees[tree.0].end_cluster(columns, entries);
@@ -159,6 +266,8 @@ impl FileWriter {
     /// record, keys list, directory and the final header. Must be called; files without it
     /// are invalid.
     pub fn finish(mut self) -> Result<()> {
+        self.stored = Vec::new();
+        self.heads = Vec::new();
         let compress = self.codec.root_code();
         let trees = std::mem::take(&mut self.trees);
         let mut keys = Vec::with_capacity(trees.len());
@@ -258,7 +367,7 @@ impl FileWriter {
         let mut key = KeyHeader {
             nbytes: 0,
             objlen: objlen as i32,
-            datime: key::datime_now(),
+            datime: self.datime(),
             cycle,
             seek_key: self.pos,
             seek_pdir: BEGIN,
@@ -326,7 +435,7 @@ impl FileWriter {
         b.tstring("");
         b.i16(DIRECTORY_VERSION);
         b.u32(self.datime_created); // fDatimeC
-        b.u32(key::datime_now()); // fDatimeM
+        b.u32(self.datime()); // fDatimeM
         b.i32(tail.nbytes_keys);
         b.i32(nbytes_name as i32);
         b.i64(BEGIN as i64); // fSeekDir
@@ -337,6 +446,11 @@ impl FileWriter {
         let mut bytes = b.into_bytes();
         bytes.resize(nbytes_name + DIRECTORY_LEN, 0);
         bytes
+    }
+
+    /// The time stamp of a key written now.
+    fn datime(&self) -> u32 {
+        self.fixed_datime.unwrap_or_else(key::datime_now)
     }
 
     fn emit(&mut self, bytes: &[u8]) -> Result<()> {
@@ -354,6 +468,13 @@ impl FileWriter {
             what,
         }
     }
+}
+
+/// The file's name as stored in the file (`fName`).
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Seeks and sizes known only when the file is finished.

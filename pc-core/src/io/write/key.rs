@@ -74,7 +74,7 @@ pub(super) fn datime_now() -> u32 {
 }
 
 /// `TDatime` packing of a Unix time.
-fn datime(unix_secs: u64) -> u32 {
+pub(super) fn datime(unix_secs: u64) -> u32 {
     let days = (unix_secs / 86_400) as i64;
     let rem = unix_secs % 86_400;
     let (year, month, day) = civil_from_days(days);
@@ -103,9 +103,13 @@ pub(super) fn uuid(salt: &str) -> [u8; 16] {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    let seed = format!("{nanos}/{}/{salt}", std::process::id());
-    let a = xxhash_rust::xxh64::xxh64(seed.as_bytes(), 1);
-    let b = xxhash_rust::xxh64::xxh64(seed.as_bytes(), 2);
+    uuid_from(format!("{nanos}/{}/{salt}", std::process::id()).as_bytes())
+}
+
+/// A version-4-style UUID that is a hash of `seed`.
+pub(super) fn uuid_from(seed: &[u8]) -> [u8; 16] {
+    let a = xxhash_rust::xxh64::xxh64(seed, 1);
+    let b = xxhash_rust::xxh64::xxh64(seed, 2);
     let mut out = [0u8; 16];
     out[..8].copy_from_slice(&a.to_be_bytes());
     out[8..].copy_from_slice(&b.to_be_bytes());

@@ -9,6 +9,11 @@
 //! The file uses ROOT's 64-bit layout throughout (file header version ≥ 1000000, keys of
 //! version 1004, directory version 1005), which ROOT and uproot read at any file size.
 //!
+//! Baskets of one cluster are serialised and compressed in parallel on the rayon pool, then
+//! appended in branch order, so the file does not depend on the number of threads. With a
+//! fixed [`FileIdentity`] ([`FileWriter::create_with`]) the same columns give byte-identical
+//! files.
+//!
 //! Module map: [`buffer`] big-endian object framing, [`key`] key headers, [`basket`] basket
 //! payloads, [`tree`] per-tree state and the TTree record, [`file`] the file layout.
 
@@ -93,6 +98,29 @@ impl BranchSpec {
         match self.shape {
             BranchShape::Fixed(n) => n,
             _ => 1,
+        }
+    }
+}
+
+/// The time stamps and UUID a file is written with. ROOT stamps the file header, the
+/// directory and every key with the time of writing and the file with a random UUID; fixing
+/// both makes the output a function of the data only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileIdentity {
+    /// Unix time in seconds (UTC) of every `TDatime` in the file (creation, modification and
+    /// key times); stored with ROOT's 1995..2058 range and one-second resolution.
+    pub unix_time: u64,
+    /// The file's UUID (header and top directory).
+    pub uuid: [u8; 16],
+}
+
+impl FileIdentity {
+    /// A fixed identity: the given time and a version-4-style UUID derived from `seed`
+    /// (the same seed gives the same UUID).
+    pub fn from_seed(seed: u64, unix_time: u64) -> FileIdentity {
+        FileIdentity {
+            unix_time,
+            uuid: key::uuid_from(&seed.to_le_bytes()),
         }
     }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
 
-use super::{BranchSpec, FileWriter};
+use super::{BranchSpec, FileIdentity, FileWriter};
 use crate::io::{Codec, Column, IoError, Layout, LeafType, Values};
 
 const ALL_TYPES: [LeafType; 11] = [
@@ -273,9 +273,18 @@ impl Expected {
 
 /// Writes the three-tree sample with interleaved clusters; returns the expected content.
 fn write_sample(path: &Path, codec: Codec) -> Value {
+    write_sample_with(path, codec, None)
+}
+
+/// [`write_sample`], with a fixed identity if given.
+fn write_sample_with(path: &Path, codec: Codec, identity: Option<FileIdentity>) -> Value {
     let mut rng = Lcg(0x5EED);
     let trees = [events_tree(), runs_tree(), lumi_tree()];
-    let mut w = FileWriter::create(path, codec).expect("create");
+    let mut w = match identity {
+        Some(id) => FileWriter::create_with(path, codec, id),
+        None => FileWriter::create(path, codec),
+    }
+    .expect("create");
     let ids: Vec<_> = trees
         .iter()
         .map(|t| {
@@ -388,6 +397,45 @@ fn sample_files_for_every_codec() {
         sizes[1..].iter().all(|&s| s < sizes[0]),
         "compression shrinks: {sizes:?}"
     );
+}
+
+/// Writes the sample with `identity` on a rayon pool of `threads` threads; returns the bytes.
+fn sample_bytes(name: &str, codec: Codec, identity: FileIdentity, threads: usize) -> Vec<u8> {
+    // The file name is stored in the file: same name, fresh directory.
+    let dir = temp_path("dir");
+    std::fs::create_dir(&dir).unwrap();
+    let path = dir.join(name);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| write_sample_with(&path, codec, Some(identity)));
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    bytes
+}
+
+#[test]
+fn fixed_identity_gives_identical_files() {
+    let id = FileIdentity::from_seed(42, 1_700_000_000);
+    assert_eq!(id, FileIdentity::from_seed(42, 1_700_000_000));
+    assert_ne!(id.uuid, FileIdentity::from_seed(43, 1_700_000_000).uuid);
+    for (name, codec) in CODECS {
+        let a = sample_bytes(&format!("same_{name}.root"), codec, id, 1);
+        let b = sample_bytes(&format!("same_{name}.root"), codec, id, 3);
+        assert!(a == b, "{name}: same identity, different bytes");
+        assert_eq!(listed_keys(&a), ["Events", "Runs", "LuminosityBlocks"]);
+        // The UUID sits after the 2-byte UUID version at the end of the file header.
+        let uuid_at = 4 + 4 + 4 + 8 + 8 + 4 + 4 + 4 + 1 + 4 + 8 + 4 + 2;
+        assert_eq!(a[uuid_at..uuid_at + 16], id.uuid);
+        let other = FileIdentity {
+            unix_time: id.unix_time + 1,
+            ..id
+        };
+        let c = sample_bytes(&format!("same_{name}.root"), codec, other, 2);
+        assert_eq!(a.len(), c.len());
+        assert!(a != c, "{name}: the time stamps are in the file");
+    }
 }
 
 #[test]
@@ -603,4 +651,93 @@ fn bad_declarations_are_errors() {
     }
     let e = write_error(|w, _| w.add_tree("Events", "", vec![]).map(|_| ()));
     assert!(e.contains("declared twice"), "{e}");
+}
+
+/// Branch specs for generator columns: counted arrays `X_y` use the counter `nX`.
+fn specs_of(columns: &[Column]) -> Vec<BranchSpec> {
+    columns
+        .iter()
+        .map(|c| {
+            let leaf = c.values.leaf_type();
+            match &c.layout {
+                Layout::Scalar => BranchSpec::scalar(&c.name, leaf),
+                Layout::Fixed(n) => BranchSpec::fixed(&c.name, leaf, *n),
+                Layout::Jagged(_) => {
+                    let prefix = c.name.split('_').next().unwrap_or(&c.name);
+                    BranchSpec::counted(&c.name, leaf, &format!("n{prefix}"))
+                }
+            }
+        })
+        .collect()
+}
+
+/// Writer throughput on generator columns (writing only, generation not timed):
+/// `PC_WRITE_BENCH_EVENTS=200000 RAYON_NUM_THREADS=2 cargo test --release -p pc-core
+/// write::tests::bench_writer -- --ignored --nocapture`.
+#[test]
+#[ignore = "benchmark; run in release mode"]
+fn bench_writer() {
+    use crate::generate::{GenerateOptions, SampleKind, generate_columns};
+    let events: u64 = std::env::var("PC_WRITE_BENCH_EVENTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(200_000);
+    let codecs = std::env::var("PC_WRITE_BENCH_CODECS")
+        .unwrap_or_else(|_| "zlib:1,lz4,zstd:3,lzma:9,none".into());
+    let generated = events.min(100_000);
+    let clusters = generate_columns(&GenerateOptions::new(SampleKind::DrellYan, generated));
+    let specs = specs_of(&clusters[0]);
+    let raw: usize = clusters
+        .iter()
+        .flatten()
+        .map(super::basket::payload_len)
+        .sum();
+    let repeat = events.div_ceil(generated) as usize;
+    let raw = raw * repeat;
+    println!(
+        "{} branches, {events} events, {:.0} B/event uncompressed payload, {} threads",
+        specs.len(),
+        raw as f64 / events as f64,
+        rayon::current_num_threads()
+    );
+    for codec in codecs.split(',') {
+        let codec: Codec = codec.parse().unwrap();
+        let path = temp_path("bench.root");
+        let start = std::time::Instant::now();
+        let cpu0 = cpu_seconds();
+        let mut w = FileWriter::create(&path, codec).unwrap();
+        let t = w.add_tree("Events", "Events", specs.clone()).unwrap();
+        for _ in 0..repeat {
+            for columns in &clusters {
+                w.write_cluster(t, columns).unwrap();
+            }
+        }
+        w.finish().unwrap();
+        let secs = start.elapsed().as_secs_f64();
+        let cpu = cpu_seconds() - cpu0;
+        let size = std::fs::metadata(&path).unwrap().len();
+        std::fs::remove_file(&path).unwrap();
+        println!(
+            "{codec:>8}: {secs:6.2} s ({cpu:5.2} s CPU)  {:7.1} MB/s in  {:9.0} events/s  ratio {:.2}",
+            raw as f64 / secs / 1e6,
+            events as f64 / secs,
+            raw as f64 / size as f64
+        );
+    }
+}
+
+/// User plus system CPU time of this process (Linux; 0 elsewhere).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // Fields 14 and 15 (utime, stime) in clock ticks of 1/100 s; `rest` starts at field 3.
+    (ticks(11) + ticks(12)) / 100.0
 }
