@@ -7,14 +7,15 @@ use serde_json::{Value, json};
 
 use super::processor::ProcessorSpec;
 use crate::config::Dataset;
+use crate::exact::ExactSum;
 use crate::hist::{Axis, Hist, HistError};
 
-/// Events and weight sums of one category for one shape variation.
+/// Events and (exact) weight sums of one category for one shape variation.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Tally {
     pub events: u64,
-    pub sumw: f64,
-    pub sumw2: f64,
+    pub sumw: ExactSum,
+    pub sumw2: ExactSum,
 }
 
 /// The accumulated result of one or more chunks of one dataset.
@@ -27,7 +28,9 @@ pub struct ChunkOutput {
     /// Per category, per shape variation.
     pub categories: Vec<Vec<Tally>>,
     /// Σ genWeight over all events before any cut (MC).
-    pub sum_genweights: f64,
+    pub sum_genweights: ExactSum,
+    /// Normalisation applied to weight sums (1/Σ genWeight after [`ChunkOutput::normalise`]).
+    pub norm: f64,
     /// One per histogram of the spec: axes `cat`, `variation` (MC), then the analysis axes.
     pub hists: Vec<Hist>,
     is_mc: bool,
@@ -57,7 +60,8 @@ impl ChunkOutput {
             skim: 0,
             presel: vec![0; n_shape],
             categories: vec![vec![Tally::default(); n_shape]; spec.categories.len()],
-            sum_genweights: 0.0,
+            sum_genweights: ExactSum::default(),
+            norm: 1.0,
             hists,
             is_mc,
         })
@@ -73,8 +77,8 @@ impl ChunkOutput {
     pub fn count(&mut self, cat: usize, shape: usize, w: f64) {
         let t = &mut self.categories[cat][shape];
         t.events += 1;
-        t.sumw += w;
-        t.sumw2 += w * w;
+        t.sumw.add(w);
+        t.sumw2.add(w * w);
     }
 
     /// Fills histogram `hist` in category `cat` at `x`, once per entry of `weights`, which
@@ -108,11 +112,11 @@ impl ChunkOutput {
         for (ca, cb) in self.categories.iter_mut().zip(&other.categories) {
             for (a, b) in ca.iter_mut().zip(cb) {
                 a.events += b.events;
-                a.sumw += b.sumw;
-                a.sumw2 += b.sumw2;
+                a.sumw.merge(&b.sumw);
+                a.sumw2.merge(&b.sumw2);
             }
         }
-        self.sum_genweights += other.sum_genweights;
+        self.sum_genweights.merge(&other.sum_genweights);
         for (a, b) in self.hists.iter_mut().zip(&other.hists) {
             a.add(b)?;
         }
@@ -122,17 +126,24 @@ impl ChunkOutput {
     /// PocketCoffea's postprocess for MC: histograms and sumw scaled by 1/S, sumw2 by
     /// 1/S², with S = Σ genWeight of the dataset.
     pub fn normalise(&mut self) {
-        if !self.is_mc || self.sum_genweights == 0.0 {
+        let s = self.sum_genweights.value();
+        if !self.is_mc || s == 0.0 {
             return;
         }
-        let f = 1.0 / self.sum_genweights;
+        self.norm = 1.0 / s;
         for h in &mut self.hists {
-            h.scale(f);
+            h.scale(self.norm);
         }
-        for t in self.categories.iter_mut().flatten() {
-            t.sumw *= f;
-            t.sumw2 *= f * f;
-        }
+    }
+
+    /// Normalised Σw of a tally.
+    pub fn sumw(&self, t: &Tally) -> f64 {
+        t.sumw.value() * self.norm
+    }
+
+    /// Normalised Σw² of a tally.
+    pub fn sumw2(&self, t: &Tally) -> f64 {
+        t.sumw2.value() * self.norm * self.norm
     }
 }
 
@@ -171,34 +182,41 @@ impl Output {
                 )
             }),
         );
-        let per_category = |c: usize, f: &dyn Fn(&Tally) -> Value, mc_only: bool| -> Value {
-            Value::Object(
-                self.datasets
-                    .iter()
-                    .filter(|(d, _)| !mc_only || d.is_mc)
-                    .map(|(d, o)| {
-                        let by_var = shape
-                            .iter()
-                            .zip(&o.categories[c])
-                            .map(|(v, t)| (v.to_string(), f(t)))
-                            .collect();
-                        (
-                            d.name.clone(),
-                            json!({ d.sample.clone(): Value::Object(by_var) }),
-                        )
-                    })
-                    .collect(),
-            )
-        };
+        let per_category =
+            |c: usize, f: &dyn Fn(&ChunkOutput, &Tally) -> Value, mc_only: bool| -> Value {
+                Value::Object(
+                    self.datasets
+                        .iter()
+                        .filter(|(d, _)| !mc_only || d.is_mc)
+                        .map(|(d, o)| {
+                            let by_var = shape
+                                .iter()
+                                .zip(&o.categories[c])
+                                .map(|(v, t)| (v.to_string(), f(o, t)))
+                                .collect();
+                            (
+                                d.name.clone(),
+                                json!({ d.sample.clone(): Value::Object(by_var) }),
+                            )
+                        })
+                        .collect(),
+                )
+            };
         let mut sumw = serde_json::Map::new();
         let mut sumw2 = serde_json::Map::new();
         for (c, cat) in self.spec.categories.iter().enumerate() {
             root.insert(
                 cat.to_string(),
-                per_category(c, &|t| json!(t.events), false),
+                per_category(c, &|_, t| json!(t.events), false),
             );
-            sumw.insert(cat.to_string(), per_category(c, &|t| json!(t.sumw), true));
-            sumw2.insert(cat.to_string(), per_category(c, &|t| json!(t.sumw2), true));
+            sumw.insert(
+                cat.to_string(),
+                per_category(c, &|o, t| json!(o.sumw(t)), true),
+            );
+            sumw2.insert(
+                cat.to_string(),
+                per_category(c, &|o, t| json!(o.sumw2(t)), true),
+            );
         }
         root.insert("sumw".into(), Value::Object(sumw));
         root.insert("sumw2".into(), Value::Object(sumw2));
@@ -208,7 +226,7 @@ impl Output {
                 self.datasets
                     .iter()
                     .filter(|(d, _)| d.is_mc)
-                    .map(|(d, o)| (d.name.clone(), json!(o.sum_genweights)))
+                    .map(|(d, o)| (d.name.clone(), json!(o.sum_genweights.value())))
                     .collect(),
             ),
         );
@@ -265,7 +283,7 @@ impl Output {
                     .iter()
                     .map(|(d, o)| {
                         if d.is_mc {
-                            format!("{:.6e}", o.categories[c][0].sumw)
+                            format!("{:.6e}", o.sumw(&o.categories[c][0]))
                         } else {
                             "-".into()
                         }

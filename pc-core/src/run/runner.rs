@@ -221,12 +221,9 @@ fn process_chunk<P: Processor>(
             .ok_or_else(|| {
                 ProcessError::Other("an MC run needs the `genWeight` branch to normalise".into())
             })?;
-        out.sum_genweights = columns
-            .scalar::<f32>(gw)
-            .map_err(ProcessError::from)?
-            .iter()
-            .map(|&w| f64::from(w))
-            .sum();
+        for &w in columns.scalar::<f32>(gw).map_err(ProcessError::from)? {
+            out.sum_genweights.add(f64::from(w));
+        }
     }
     processor.process(&columns, ctx, &mut out)?;
     Ok(out)
