@@ -4,3 +4,4 @@ mod common;
 mod corrupt;
 mod read_exact;
 mod roundtrip;
+mod zmumu;

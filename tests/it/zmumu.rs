@@ -1,0 +1,172 @@
+//! The Z->mumu analysis end to end: equal to the independent Python reference
+//! (`validation/zmumu_reference.py`) on the real NanoAOD files, and identical outputs for
+//! any thread count and chunk size.
+
+use std::path::{Path, PathBuf};
+
+use pc_core::config::{Params, datasets};
+use pc_core::generate::{GenerateOptions, SampleKind, generate};
+use pc_core::run::{RunOptions, run, write::write_outputs};
+use serde_json::Value;
+
+use crate::common;
+
+fn params() -> Params {
+    Params::builder()
+        .yaml("zmumu", zmumu::PARAMS_YAML)
+        .dir("data_dir", common::shared_data())
+        .load()
+        .unwrap()
+}
+
+fn run_zmumu(datasets: &[pc_core::config::Dataset], threads: usize, chunk_size: u64, out: &Path) {
+    let opts = RunOptions {
+        threads,
+        chunk_size,
+        progress: false,
+    };
+    let params = params();
+    let result = run(&zmumu::Zmumu, datasets, &params, &opts).unwrap();
+    assert!(result.failed.is_empty(), "{:?}", result.failed);
+    write_outputs(out, &result, &params, "test").unwrap();
+}
+
+/// Compares two JSON documents: integers exactly, floats to 1e-9 relative; keys that
+/// only describe the writer are skipped.
+fn compare(a: &Value, b: &Value, path: &str, diffs: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            // A histogram's own metadata and writer info describe the writer, not the data.
+            let is_hist = x.contains_key("storage");
+            let skip = |k: &str| is_hist && (k == "writer_info" || k == "metadata");
+            let kx: Vec<_> = x.keys().filter(|k| !skip(k)).collect();
+            let ky: Vec<_> = y.keys().filter(|k| !skip(k)).collect();
+            if kx != ky {
+                diffs.push(format!("{path}: keys {kx:?} vs {ky:?}"));
+                return;
+            }
+            for k in kx {
+                compare(&x[k], &y[k], &format!("{path}/{k}"), diffs);
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                compare(p, q, &format!("{path}[{i}]"), diffs);
+            }
+        }
+        (Value::Number(x), Value::Number(y)) => {
+            let same = match (x.as_i64(), y.as_i64()) {
+                (Some(p), Some(q)) => p == q,
+                _ => {
+                    let (p, q) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+                    (p - q).abs() <= 1e-9 * p.abs().max(q.abs()) + 1e-300
+                }
+            };
+            if !same {
+                diffs.push(format!("{path}: {x} vs {y}"));
+            }
+        }
+        _ if a == b => {}
+        _ => diffs.push(format!("{path}: {a} vs {b}")),
+    }
+}
+
+fn read(path: PathBuf) -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
+}
+
+#[test]
+fn shared_files_equal_the_python_reference_bin_by_bin() {
+    let json = common::root().join("validation/zmumu/datasets_shared.json");
+    let ds = datasets::load_datasets(&[&json], &Default::default()).unwrap();
+    let out = std::env::temp_dir().join(format!("pc-zmumu-shared-{}", std::process::id()));
+    run_zmumu(&ds, 2, 100_000, &out);
+    let reference = common::root().join("validation/zmumu/reference_shared");
+    let mut diffs = Vec::new();
+    for file in ["cutflow.json", "histograms.json"] {
+        compare(
+            &read(reference.join(file)),
+            &read(out.join(file)),
+            file,
+            &mut diffs,
+        );
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs[..diffs.len().min(20)].join("\n")
+    );
+}
+
+#[test]
+fn outputs_do_not_depend_on_threads_or_chunk_size() {
+    let dir = std::env::temp_dir().join(format!("pc-zmumu-det-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut ds = Vec::new();
+    for (name, sample, kind, xsec) in [
+        (
+            "DYJetsToLL_M-50_2018",
+            "DYJetsToLL",
+            SampleKind::DrellYan,
+            Some(6077.22),
+        ),
+        (
+            "DATA_SingleMuon_2018_EraA",
+            "DATA_SingleMuon",
+            SampleKind::Data,
+            None,
+        ),
+    ] {
+        let path = dir.join(format!("{kind}.root"));
+        let mut opts = GenerateOptions::new(kind, 30_000);
+        opts.cluster_size = 1000;
+        opts.codec = "lz4".parse().unwrap();
+        generate(&path, &opts).unwrap();
+        let mut meta = std::collections::BTreeMap::new();
+        meta.insert("sample".to_string(), sample.to_string());
+        meta.insert("year".to_string(), "2018".to_string());
+        meta.insert("isMC".to_string(), xsec.is_some().to_string());
+        if let Some(x) = xsec {
+            meta.insert("xsec".to_string(), x.to_string());
+        }
+        ds.push(
+            pc_core::config::Dataset::from_metadata(
+                name,
+                meta,
+                vec![path.to_string_lossy().into()],
+            )
+            .unwrap(),
+        );
+    }
+    let runs = [(1, 1_000_000), (2, 1_000), (2, 7_000), (1, 3_000)];
+    let outputs: Vec<(String, String)> = runs
+        .iter()
+        .map(|&(threads, chunk)| {
+            let out = dir.join(format!("out_{threads}_{chunk}"));
+            run_zmumu(&ds, threads, chunk, &out);
+            let text = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+            (text("histograms.json"), text("cutflow.json"))
+        })
+        .collect();
+    for (i, o) in outputs.iter().enumerate().skip(1) {
+        assert!(
+            o.0 == outputs[0].0,
+            "histograms.json differs for {:?}",
+            runs[i]
+        );
+        assert!(
+            o.1 == outputs[0].1,
+            "cutflow.json differs for {:?}",
+            runs[i]
+        );
+    }
+    let cutflow: Value = serde_json::from_str(&outputs[0].1).unwrap();
+    let data_skim = cutflow["skim"]["DATA_SingleMuon_2018_EraA"]
+        .as_u64()
+        .unwrap();
+    assert!(data_skim > 0, "the pseudo-data must pass the skim");
+}
