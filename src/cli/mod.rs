@@ -4,6 +4,7 @@ mod bench_read;
 mod dump;
 mod generate;
 mod inspect;
+mod schema;
 mod zmumu;
 
 use clap::{Parser, Subcommand};
@@ -26,6 +27,8 @@ enum Command {
     Dump(dump::Args),
     /// Write a NanoAOD-like sample (Drell-Yan, ttbar or pseudo-data).
     Generate(generate::Args),
+    /// Print the branch catalog of a file (`name type [counter]` per line).
+    Schema(schema::Args),
     /// Time reading branches of a file chunk by chunk (prints one JSON line).
     BenchRead(bench_read::Args),
 }
@@ -36,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Inspect(a) => inspect::run(a),
         Command::Dump(a) => dump::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Schema(a) => schema::run(a),
         Command::BenchRead(a) => bench_read::run(a),
     }
 }
