@@ -21,7 +21,10 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let mut text = format!(
         "# branch catalog of `{}` ({}), written by `pc schema`: name type [counter]\n",
         args.tree,
-        args.file.file_name().map(|f| f.to_string_lossy()).unwrap_or_default()
+        args.file
+            .file_name()
+            .map(|f| f.to_string_lossy())
+            .unwrap_or_default()
     );
     for b in branches {
         let Ok(leaf) = b.leaf else { continue };
