@@ -6,6 +6,7 @@
 //! - [`config`]: parameters (YAML, defaults + overrides) and datasets (PocketCoffea JSON).
 //! - [`lumimask`]: the golden-JSON luminosity mask for data.
 //! - [`run`]: the runtime: chunk plan, the `Processor` contract, runner, outputs.
+//! - [`prelude`]: what an analysis written with `#[processor]` imports.
 
 pub mod config;
 pub mod exact;
@@ -13,5 +14,6 @@ pub mod generate;
 pub mod hist;
 pub mod io;
 pub mod lumimask;
+pub mod prelude;
 pub mod run;
 pub mod util;

@@ -91,7 +91,7 @@ pub fn run_cli(args: Args) -> anyhow::Result<()> {
         chunk_size: args.chunksize,
         progress: !args.quiet,
     };
-    let result = run(&zmumu::Zmumu, &datasets, &params, &opts)?;
+    let result = run(&zmumu::dsl::zmumu::Processor, &datasets, &params, &opts)?;
     write_outputs(&args.output, &result, &params, env!("CARGO_PKG_VERSION"))
         .with_context(|| format!("writing the outputs to {}", args.output.display()))?;
     if !args.quiet {

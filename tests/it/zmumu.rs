@@ -26,7 +26,7 @@ fn run_zmumu(datasets: &[pc_core::config::Dataset], threads: usize, chunk_size: 
         progress: false,
     };
     let params = params();
-    let result = run(&zmumu::Zmumu, datasets, &params, &opts).unwrap();
+    let result = run(&zmumu::dsl::zmumu::Processor, datasets, &params, &opts).unwrap();
     assert!(result.failed.is_empty(), "{:?}", result.failed);
     write_outputs(out, &result, &params, "test").unwrap();
 }

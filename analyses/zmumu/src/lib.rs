@@ -3,6 +3,13 @@
 //!
 //! Weights: genWeight, lumi and cross section (pileup and muon scale factors come with
 //! the corrections). Jets are not calibrated yet (JEC/JER come with the corrections).
+//!
+//! Two equivalent implementations: [`dsl::zmumu`], written with `#[processor]` (what
+//! `pc zmumu` runs), and [`Zmumu`], the same processor written by hand against the
+//! `pc_core::run::Processor` trait (what the macro saves you); `tests/dsl.rs` checks that
+//! their outputs are identical to the byte.
+
+pub mod dsl;
 
 use pc_core::hist::Axis;
 use pc_core::run::{

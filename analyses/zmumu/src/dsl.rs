@@ -1,0 +1,332 @@
+//! The Z->mumu analysis written with `#[processor]`: the same physics as the hand-written
+//! [`Zmumu`](crate::Zmumu), which `tests/dsl.rs` checks to the byte.
+
+use pc_core::prelude::*;
+
+#[processor(name = "zmumu", tree = "Events", schema = "nanoaod_v7")]
+pub mod zmumu {
+    use super::*;
+    use crate::{delta_r, dimuon_mass};
+    use std::f64::consts::PI;
+
+    /// A muon: `Muon_<field>` branches, counted by `nMuon`.
+    #[collection(prefix = "Muon")]
+    #[derive(Clone, Copy, Debug)]
+    pub struct Muon {
+        pub pt: f32,
+        pub eta: f32,
+        pub phi: f32,
+        pub mass: f32,
+        pub charge: i32,
+        #[branch("pfRelIso04_all")]
+        pub iso: f32,
+        #[branch("tightId")]
+        pub tight_id: bool,
+    }
+
+    #[collection(prefix = "Electron")]
+    #[derive(Clone, Copy, Debug)]
+    pub struct Electron {
+        pub pt: f32,
+        pub eta: f32,
+        pub phi: f32,
+        #[branch("deltaEtaSC")]
+        pub delta_eta_sc: f32,
+        #[branch("pfRelIso03_all")]
+        pub iso: f32,
+        #[branch("mvaFall17V2Iso_WP80")]
+        pub mva_wp80: bool,
+    }
+
+    #[collection(prefix = "Jet")]
+    #[derive(Clone, Copy, Debug)]
+    pub struct Jet {
+        pub pt: f32,
+        pub eta: f32,
+        pub phi: f32,
+        #[branch("jetId")]
+        pub jet_id: i32,
+        #[branch("puId")]
+        pub pu_id: i32,
+        #[branch("btagDeepFlavB")]
+        pub btag: f32,
+    }
+
+    /// Event-level branches. The flags are those [`FLAGS`] names, in that order.
+    #[event]
+    #[derive(Clone, Copy, Debug)]
+    pub struct Event {
+        pub run: u32,
+        #[branch("luminosityBlock")]
+        pub lumi: u32,
+        #[mc]
+        #[branch("genWeight")]
+        pub gen_weight: f32,
+        #[branch("PV_npvsGood")]
+        pub npvs_good: i32,
+        #[branch("HLT_IsoMu24")]
+        pub hlt_iso_mu24: bool,
+        #[branch("Flag_goodVertices")]
+        pub good_vertices: bool,
+        #[branch("Flag_globalSuperTightHalo2016Filter")]
+        pub global_super_tight_halo: bool,
+        #[branch("Flag_HBHENoiseFilter")]
+        pub hbhe_noise: bool,
+        #[branch("Flag_HBHENoiseIsoFilter")]
+        pub hbhe_noise_iso: bool,
+        #[branch("Flag_EcalDeadCellTriggerPrimitiveFilter")]
+        pub ecal_dead_cell_tp: bool,
+        #[branch("Flag_BadPFMuonFilter")]
+        pub bad_pf_muon: bool,
+        #[branch("Flag_eeBadScFilter")]
+        pub ee_bad_sc: bool,
+    }
+
+    /// The event flags the parameters may ask for, as in [`Event::flags`].
+    pub const FLAGS: [&str; 7] = [
+        "goodVertices",
+        "globalSuperTightHalo2016Filter",
+        "HBHENoiseFilter",
+        "HBHENoiseIsoFilter",
+        "EcalDeadCellTriggerPrimitiveFilter",
+        "BadPFMuonFilter",
+        "eeBadScFilter",
+    ];
+
+    impl Event {
+        /// The event flags, in [`FLAGS`] order.
+        pub fn flags(&self) -> [bool; 7] {
+            [
+                self.good_vertices,
+                self.global_super_tight_halo,
+                self.hbhe_noise,
+                self.hbhe_noise_iso,
+                self.ecal_dead_cell_tp,
+                self.bad_pf_muon,
+                self.ee_bad_sc,
+            ]
+        }
+    }
+
+    /// Thresholds of the analysis, from the parameters.
+    pub struct Cuts {
+        pub mu_pt: f32,
+        pub mu_eta: f32,
+        pub mu_iso: f32,
+        pub el_pt: f32,
+        pub el_eta: f32,
+        pub el_iso: f32,
+        pub jet_pt: f32,
+        pub jet_eta: f32,
+        pub jet_id: i32,
+        pub jet_dr: f64,
+        pub puid_value: i32,
+        pub puid_maxpt: f32,
+        pub btag: f32,
+        pub skim_mu_pt: f32,
+        pub lead_mu_pt: f32,
+        pub mll_low: f64,
+        pub mll_high: f64,
+    }
+
+    /// Reads the thresholds, once per chunk.
+    #[setup]
+    pub fn cuts(ctx: &Ctx<'_>) -> Result<Cuts, ParamError> {
+        let (p, year) = (ctx.params, &ctx.dataset.year);
+        let o = "object_preselection";
+        let btag_wp: String = p.get(&format!("{o}.Jet.btag.wp"))?;
+        Ok(Cuts {
+            mu_pt: p.get(&format!("{o}.Muon.pt"))?,
+            mu_eta: p.get(&format!("{o}.Muon.eta"))?,
+            mu_iso: p.get(&format!("{o}.Muon.iso"))?,
+            el_pt: p.get(&format!("{o}.Electron.pt"))?,
+            el_eta: p.get(&format!("{o}.Electron.eta"))?,
+            el_iso: p.get(&format!("{o}.Electron.iso"))?,
+            jet_pt: p.get(&format!("{o}.Jet.pt"))?,
+            jet_eta: p.get(&format!("{o}.Jet.eta"))?,
+            jet_id: p.get(&format!("{o}.Jet.jetId"))?,
+            jet_dr: p.get(&format!("{o}.Jet.dr_lepton"))?,
+            puid_value: p.get(&format!("{o}.Jet.puId.value"))?,
+            puid_maxpt: p.get(&format!("{o}.Jet.puId.maxpt"))?,
+            btag: p.get(&format!(
+                "btagging.working_point.{year}.btagging_WP.{btag_wp}"
+            ))?,
+            skim_mu_pt: p.get("skim.muon_pt_min")?,
+            lead_mu_pt: p.get("preselection.pt_leading_muon")?,
+            mll_low: p.get("preselection.mll.low")?,
+            mll_high: p.get("preselection.mll.high")?,
+        })
+    }
+
+    /// Which of [`FLAGS`] an event must pass.
+    pub struct Flags(pub [bool; 7]);
+
+    /// `event_flags.{year}`, and for data also `event_flags_data.{year}`, once per chunk.
+    #[setup]
+    pub fn flags(ctx: &Ctx<'_>) -> Result<Flags, String> {
+        let (p, year) = (ctx.params, &ctx.dataset.year);
+        let mut names: Vec<String> = p
+            .get(&format!("event_flags.{year}"))
+            .map_err(|e| e.to_string())?;
+        if !ctx.dataset.is_mc {
+            let data: Vec<String> = p
+                .get(&format!("event_flags_data.{year}"))
+                .map_err(|e| e.to_string())?;
+            names.extend(data);
+        }
+        let mut required = [false; 7];
+        for name in &names {
+            let i = FLAGS.iter().position(|f| f == name).ok_or_else(|| {
+                format!("event flag `Flag_{name}` (parameters `event_flags.{year}`) is not read by zmumu")
+            })?;
+            required[i] = true;
+        }
+        Ok(Flags(required))
+    }
+
+    #[skim]
+    pub fn primary_vertex(ev: &Event) -> bool {
+        ev.npvs_good >= 1
+    }
+
+    #[skim]
+    pub fn event_flags(ev: &Event, flags: &Flags) -> bool {
+        ev.flags()
+            .iter()
+            .zip(&flags.0)
+            .all(|(&set, &required)| set || !required)
+    }
+
+    #[skim]
+    pub fn golden_json(ev: &Event, ctx: &Ctx<'_>) -> bool {
+        ctx.certified(ev.run, ev.lumi)
+    }
+
+    #[skim]
+    pub fn one_muon(muons: &[Muon], cuts: &Cuts) -> bool {
+        muons.iter().any(|m| m.pt >= cuts.skim_mu_pt)
+    }
+
+    #[skim]
+    pub fn trigger(ev: &Event) -> bool {
+        ev.hlt_iso_mu24
+    }
+
+    /// The selected objects of an event.
+    pub struct Objects {
+        pub muons: Vec<Muon>,
+        pub electrons: Vec<Electron>,
+        pub jets: Vec<Jet>,
+        pub n_bjets: usize,
+        /// Dimuon mass, when there are exactly two muons.
+        pub mll: Option<f64>,
+    }
+
+    pub fn good_muon(m: &Muon, cuts: &Cuts) -> bool {
+        m.pt > cuts.mu_pt && m.eta.abs() < cuts.mu_eta && m.iso < cuts.mu_iso && m.tight_id
+    }
+
+    pub fn good_electron(e: &Electron, cuts: &Cuts) -> bool {
+        let eta_sc = (f64::from(e.eta) + f64::from(e.delta_eta_sc)).abs();
+        e.pt > cuts.el_pt
+            && e.eta.abs() < cuts.el_eta
+            && !(1.4442..=1.5660).contains(&eta_sc)
+            && e.iso < cuts.el_iso
+            && e.mva_wp80
+    }
+
+    #[produce]
+    pub fn objects(muons: &[Muon], electrons: &[Electron], jets: &[Jet], cuts: &Cuts) -> Objects {
+        let muons: Vec<Muon> = muons
+            .iter()
+            .filter(|m| good_muon(m, cuts))
+            .copied()
+            .collect();
+        let electrons: Vec<Electron> = electrons
+            .iter()
+            .filter(|e| good_electron(e, cuts))
+            .copied()
+            .collect();
+        let clean = |j: &Jet| {
+            let lepton = |eta, phi| delta_r(j.eta, j.phi, eta, phi) > cuts.jet_dr;
+            muons.iter().all(|m| lepton(m.eta, m.phi))
+                && electrons.iter().all(|e| lepton(e.eta, e.phi))
+        };
+        let jets: Vec<Jet> = jets
+            .iter()
+            .filter(|j| {
+                j.pt > cuts.jet_pt
+                    && j.eta.abs() < cuts.jet_eta
+                    && j.jet_id >= cuts.jet_id
+                    && (j.pu_id >= cuts.puid_value || j.pt >= cuts.puid_maxpt)
+                    && clean(j)
+            })
+            .copied()
+            .collect();
+        let n_bjets = jets.iter().filter(|j| j.btag > cuts.btag).count();
+        let mll = match muons[..] {
+            [a, b] => Some(dimuon_mass(
+                [a.pt, a.eta, a.phi, a.mass],
+                [b.pt, b.eta, b.phi, b.mass],
+            )),
+            _ => None,
+        };
+        Objects {
+            muons,
+            electrons,
+            jets,
+            n_bjets,
+            mll,
+        }
+    }
+
+    /// Exactly two good muons of opposite charge and no good electron, m_ll in range.
+    #[preselect]
+    pub fn dimuon(o: &Objects, cuts: &Cuts) -> bool {
+        match (&o.muons[..], o.electrons.is_empty(), o.mll) {
+            ([a, b], true, Some(mll)) => {
+                a.pt > cuts.lead_mu_pt
+                    && a.charge + b.charge == 0
+                    && mll > cuts.mll_low
+                    && mll < cuts.mll_high
+            }
+            _ => false,
+        }
+    }
+
+    #[cut]
+    pub fn passthrough() -> bool {
+        true
+    }
+
+    categories! {
+        baseline = [passthrough];
+    }
+
+    #[weight]
+    pub fn gen_weight(ev: &Event) -> f64 {
+        f64::from(ev.gen_weight)
+    }
+
+    #[weight]
+    pub fn lumi_xsec(ctx: &Ctx<'_>) -> f64 {
+        ctx.lumi_pb * ctx.dataset.xsec.unwrap_or(1.0)
+    }
+
+    histogram! {
+        MuonGood_eta_1: Regular(50, -2.5, 2.5, "MuonGood.eta") = |o: &Objects| o.muons.first().map(|m| f64::from(m.eta));
+        MuonGood_pt_1: Regular(50, 0.0, 150.0, "MuonGood.pt") = |o: &Objects| o.muons.first().map(|m| f64::from(m.pt));
+        MuonGood_phi_1: Regular(64, -PI, PI, "MuonGood.phi") = |o: &Objects| o.muons.first().map(|m| f64::from(m.phi));
+        nElectronGood: Regular(3, 0.0, 3.0, "events.nElectronGood") = |o: &Objects| Some(o.electrons.len() as f64);
+        nMuonGood: Regular(3, 0.0, 3.0, "events.nMuonGood") = |o: &Objects| Some(o.muons.len() as f64);
+        nJets: Regular(8, 0.0, 8.0, "events.nJetGood") = |o: &Objects| Some(o.jets.len() as f64);
+        nBJets: Regular(8, 0.0, 8.0, "events.nBJetGood") = |o: &Objects| Some(o.n_bjets as f64);
+        JetGood_eta_1: Regular(50, -2.5, 2.5, "JetGood.eta") = |o: &Objects| o.jets.first().map(|j| f64::from(j.eta));
+        JetGood_eta_2: Regular(50, -2.5, 2.5, "JetGood.eta") = |o: &Objects| o.jets.get(1).map(|j| f64::from(j.eta));
+        JetGood_pt_1: Regular(50, 0.0, 300.0, "JetGood.pt") = |o: &Objects| o.jets.first().map(|j| f64::from(j.pt));
+        JetGood_pt_2: Regular(50, 0.0, 300.0, "JetGood.pt") = |o: &Objects| o.jets.get(1).map(|j| f64::from(j.pt));
+        JetGood_phi_1: Regular(64, -PI, PI, "JetGood.phi") = |o: &Objects| o.jets.first().map(|j| f64::from(j.phi));
+        JetGood_phi_2: Regular(64, -PI, PI, "JetGood.phi") = |o: &Objects| o.jets.get(1).map(|j| f64::from(j.phi));
+        mll: Regular(100, 0.0, 200.0, "ll.mass", label = "$M_{\\ell\\ell}$ [GeV]") = |o: &Objects| o.mll;
+    }
+}

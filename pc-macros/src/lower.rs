@@ -1,0 +1,223 @@
+//! From the checked model to what the generated code needs: where each argument comes
+//! from, the branch list with indices, and the category and histogram tables.
+
+use std::collections::BTreeMap;
+
+use quote::ToTokens;
+use syn::spanned::Spanned;
+use syn::{GenericArgument, PathArguments, ReturnType, Type};
+
+use crate::check::type_key;
+use crate::model::{Analysis, Errors, Source, Stage};
+
+pub(crate) struct Plan {
+    /// Sources of each function's arguments (parallel to `Analysis::funcs`).
+    pub func_args: Vec<Vec<Source>>,
+    /// Sources of each histogram closure's arguments (parallel to `Analysis::hists`).
+    pub hist_args: Vec<Vec<Source>>,
+    /// Whether a `#[setup]` function returns a `Result` (parallel to `Analysis::funcs`).
+    pub fallible: Vec<bool>,
+    /// `(branch, mc_only)`: event fields, then collection fields, then `genWeight` if missing.
+    pub branches: Vec<(String, bool)>,
+    /// Index of each collection's first field in `branches`.
+    pub collection_base: Vec<usize>,
+    /// For each category, the indices of its cuts in `Analysis::funcs`.
+    pub category_cuts: Vec<Vec<usize>>,
+    /// For each histogram, the indices of its categories.
+    pub hist_categories: Vec<Vec<usize>>,
+}
+
+pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
+    // The types `#[setup]` and `#[produce]` functions provide, by name.
+    let mut provided: BTreeMap<String, usize> = BTreeMap::new();
+    let mut fallible = vec![false; a.funcs.len()];
+    for (i, f) in a.funcs.iter().enumerate() {
+        if !matches!(f.stage, Stage::Setup | Stage::Produce) {
+            continue;
+        }
+        let ReturnType::Type(_, ty) = &f.ret else {
+            continue;
+        };
+        let (ty, is_result) = match result_ok(ty) {
+            Some(ok) if f.stage == Stage::Setup => (ok, true),
+            _ => (&**ty, false),
+        };
+        fallible[i] = is_result;
+        let Some(key) = type_key(ty) else {
+            errors.at(ty.span(), "a provided value must be a named type (a struct or alias), so other functions can take it by `&Type`");
+            continue;
+        };
+        if let Some(&prev) = provided.get(&key.to_string()) {
+            errors.at(
+                ty.span(),
+                format!("`{key}` is already provided by `{}`", a.funcs[prev].ident),
+            );
+        } else {
+            provided.insert(key.to_string(), i);
+        }
+    }
+    let resolve = |pos: Option<usize>, stage: Option<Stage>, ty: &Type, errors: &mut Errors| {
+        let r = source(a, &provided, pos, stage, ty);
+        r.map_err(|msg| errors.push(syn::Error::new_spanned(ty, msg)))
+            .ok()
+    };
+    let func_args = a
+        .funcs
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            f.args
+                .iter()
+                .filter_map(|t| resolve(Some(i), Some(f.stage), t, errors))
+                .collect()
+        })
+        .collect();
+    let mut hist_args = Vec::new();
+    for h in &a.hists {
+        let mut args = Vec::new();
+        for input in &h.value.inputs {
+            match input {
+                syn::Pat::Type(t) => args.extend(resolve(None, None, &t.ty, errors)),
+                other => errors.at(
+                    other.span(),
+                    "annotate the argument's type, e.g. `|o: &Objects| ...`",
+                ),
+            }
+        }
+        hist_args.push(args);
+    }
+
+    let mut branches = Vec::new();
+    for f in a.event.iter().flat_map(|e| &e.fields) {
+        branches.push((f.branch.clone(), f.mc));
+    }
+    let mut collection_base = Vec::new();
+    for c in &a.collections {
+        collection_base.push(branches.len());
+        branches.extend(c.fields.iter().map(|f| (f.branch.clone(), f.mc)));
+    }
+    if !branches.iter().any(|(b, _)| b == "genWeight") {
+        // The runtime sums genWeight for the MC normalisation.
+        branches.push(("genWeight".into(), true));
+    }
+
+    let index_of = |name: &syn::Ident, stage: Stage| {
+        a.funcs
+            .iter()
+            .position(|f| f.stage == stage && f.ident == *name)
+    };
+    let category_cuts = a
+        .categories
+        .iter()
+        .map(|c| {
+            c.cuts
+                .iter()
+                .filter_map(|n| index_of(n, Stage::Cut))
+                .collect()
+        })
+        .collect();
+    let hist_categories = a
+        .hists
+        .iter()
+        .map(|h| match &h.categories {
+            None => (0..a.categories.len()).collect(),
+            Some(names) => names
+                .iter()
+                .filter_map(|n| a.categories.iter().position(|c| c.ident == *n))
+                .collect(),
+        })
+        .collect();
+    Plan {
+        func_args,
+        hist_args,
+        fallible,
+        branches,
+        collection_base,
+        category_cuts,
+        hist_categories,
+    }
+}
+
+/// `T` of a `Result<T, E>` type.
+fn result_ok(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match (last.ident == "Result", args.args.first()) {
+        (true, Some(GenericArgument::Type(t))) => Some(t),
+        _ => None,
+    }
+}
+
+/// Where an argument of type `ty` comes from, for a function at `pos` in stage `stage`
+/// (`None`: a histogram, which runs last).
+fn source(
+    a: &Analysis,
+    provided: &BTreeMap<String, usize>,
+    pos: Option<usize>,
+    stage: Option<Stage>,
+    ty: &Type,
+) -> Result<Source, String> {
+    let shown = ty.to_token_stream().to_string().replace("& ", "&");
+    let Type::Reference(r) = ty else {
+        return Err(format!("take arguments by shared reference: `&{shown}`"));
+    };
+    if r.mutability.is_some() {
+        return Err("arguments are shared references (`&T`), not `&mut T`".into());
+    }
+    let key = match &*r.elem {
+        Type::Slice(s) => type_key(&s.elem).and_then(|k| {
+            a.collections
+                .iter()
+                .position(|c| c.ident == *k)
+                .map(Source::Collection)
+        }),
+        elem => type_key(elem).and_then(|k| {
+            if a.event.as_ref().is_some_and(|e| e.ident == *k) {
+                Some(Source::Event)
+            } else if k == "Ctx" || k == "ChunkContext" {
+                Some(Source::Ctx)
+            } else {
+                provided.get(&k.to_string()).map(|&i| Source::Value(i))
+            }
+        }),
+    };
+    let Some(src) = key else {
+        return Err(format!(
+            "`{shown}` is not something `#[processor]` can pass; {}",
+            passable(a, provided)
+        ));
+    };
+    if let Source::Value(i) = src {
+        let from = &a.funcs[i];
+        if pos.is_some_and(|p| i >= p) {
+            return Err(format!(
+                "`{}` is provided by `{}`, declared later; declare it before the functions that use it",
+                type_key(&r.elem)
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                from.ident
+            ));
+        }
+        if stage == Some(Stage::Skim) && from.stage == Stage::Produce {
+            return Err(format!(
+                "a `#[skim]` runs before producers; `{}` is not available yet",
+                from.ident
+            ));
+        }
+    }
+    if stage == Some(Stage::Setup) && !matches!(src, Source::Ctx | Source::Value(_)) {
+        return Err("a `#[setup]` runs once per chunk, before any event: it takes `&Ctx` and earlier `#[setup]` values".into());
+    }
+    Ok(src)
+}
+
+fn passable(a: &Analysis, provided: &BTreeMap<String, usize>) -> String {
+    let mut names: Vec<String> = a.event.iter().map(|e| format!("`&{}`", e.ident)).collect();
+    names.extend(a.collections.iter().map(|c| format!("`&[{}]`", c.ident)));
+    names.push("`&Ctx`".into());
+    names.extend(provided.keys().map(|k| format!("`&{k}`")));
+    format!("expected one of {}", names.join(", "))
+}

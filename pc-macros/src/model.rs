@@ -1,0 +1,140 @@
+//! The analysis as the macro understands it: typed items that keep the user's spans.
+
+use proc_macro2::Span;
+use syn::{ExprClosure, Ident, ItemMod, LitStr, ReturnType, Type};
+
+/// Everything `#[processor]` read from the module.
+pub(crate) struct Analysis {
+    pub name: LitStr,
+    pub tree: LitStr,
+    pub schema: LitStr,
+    /// The module with the macro's own attributes and blocks removed.
+    pub module: ItemMod,
+    pub event: Option<Record>,
+    pub collections: Vec<Record>,
+    /// Functions with a stage attribute, in declaration order.
+    pub funcs: Vec<Func>,
+    pub categories: Vec<Category>,
+    pub hists: Vec<Hist>,
+}
+
+/// A `#[collection]` (`prefix` set) or `#[event]` struct.
+pub(crate) struct Record {
+    pub ident: Ident,
+    pub prefix: Option<String>,
+    pub fields: Vec<Field>,
+}
+
+/// One field of a record, bound to a branch.
+pub(crate) struct Field {
+    pub ident: Ident,
+    pub ty: Type,
+    /// The full branch name (`Muon_pt`).
+    pub branch: String,
+    /// Where the branch name comes from: the `#[branch("..")]` literal or the field name.
+    pub branch_span: Span,
+    /// `#[mc]`: read only for simulation, `Default::default()` in data.
+    pub mc: bool,
+}
+
+/// When a function runs.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Stage {
+    /// Once per chunk, before the event loop.
+    Setup,
+    Skim,
+    Produce,
+    Preselect,
+    Cut,
+    Weight,
+}
+
+impl Stage {
+    pub fn from_attr(name: &str) -> Option<Stage> {
+        Some(match name {
+            "setup" => Stage::Setup,
+            "skim" => Stage::Skim,
+            "produce" => Stage::Produce,
+            "preselect" => Stage::Preselect,
+            "cut" => Stage::Cut,
+            "weight" => Stage::Weight,
+            _ => return None,
+        })
+    }
+
+    pub fn attr(self) -> &'static str {
+        match self {
+            Stage::Setup => "#[setup]",
+            Stage::Skim => "#[skim]",
+            Stage::Produce => "#[produce]",
+            Stage::Preselect => "#[preselect]",
+            Stage::Cut => "#[cut]",
+            Stage::Weight => "#[weight]",
+        }
+    }
+}
+
+/// A function with a stage attribute.
+pub(crate) struct Func {
+    pub stage: Stage,
+    pub ident: Ident,
+    /// Argument types, in order.
+    pub args: Vec<Type>,
+    pub ret: ReturnType,
+}
+
+/// `name = [cut, ...];` in `categories!`.
+pub(crate) struct Category {
+    pub ident: Ident,
+    pub cuts: Vec<Ident>,
+}
+
+/// One entry of `histogram!` (its `///` comments document it in the source only).
+pub(crate) struct Hist {
+    pub ident: Ident,
+    pub axis: AxisSpec,
+    pub value: ExprClosure,
+    /// `None`: every category.
+    pub categories: Option<Vec<Ident>>,
+}
+
+/// `Regular(bins, lo, hi, "name", label = "..")` and friends.
+pub(crate) struct AxisSpec {
+    pub kind: Ident,
+    /// The numeric arguments before the axis name.
+    pub args: Vec<syn::Expr>,
+    pub name: LitStr,
+    pub label: Option<LitStr>,
+}
+
+/// Where the value of a function argument comes from.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Source {
+    Event,
+    /// Index into [`Analysis::collections`].
+    Collection(usize),
+    Ctx,
+    /// The value returned by function `funcs[i]` (a `#[setup]` or `#[produce]`).
+    Value(usize),
+}
+
+/// Collects every error so the user sees all of them in one build.
+#[derive(Default)]
+pub(crate) struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, e: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(e),
+            None => self.0 = Some(e),
+        }
+    }
+
+    pub fn at(&mut self, span: Span, msg: impl std::fmt::Display) {
+        self.push(syn::Error::new(span, msg));
+    }
+
+    pub fn into_result(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}

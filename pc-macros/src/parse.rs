@@ -1,0 +1,313 @@
+//! From tokens to the [`model`](crate::model): the attribute arguments, the module's
+//! structs and functions, and the `categories!` and `histogram!` blocks.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{
+    Attribute, Expr, ExprClosure, FnArg, Ident, Item, ItemFn, ItemMod, ItemStruct, LitStr, Token,
+    bracketed, parenthesized,
+};
+
+use crate::model::{Analysis, AxisSpec, Category, Errors, Field, Func, Hist, Record, Stage};
+
+mod kw {
+    syn::custom_keyword!(label);
+}
+
+/// Parses `#[processor(name = "..", tree = "..", schema = "..")]` and its module.
+pub(crate) fn analysis(
+    attr: TokenStream,
+    item: TokenStream,
+    errors: &mut Errors,
+) -> syn::Result<Analysis> {
+    let mut module: ItemMod = syn::parse2(item)?;
+    let (mut name, mut tree, mut schema) = (None, None, None);
+    let parser = syn::meta::parser(|meta| {
+        let slot = if meta.path.is_ident("name") {
+            &mut name
+        } else if meta.path.is_ident("tree") {
+            &mut tree
+        } else if meta.path.is_ident("schema") {
+            &mut schema
+        } else {
+            return Err(
+                meta.error("unknown `#[processor]` argument; expected `name`, `tree` or `schema`")
+            );
+        };
+        *slot = Some(meta.value()?.parse::<LitStr>()?);
+        Ok(())
+    });
+    syn::parse::Parser::parse2(parser, attr)?;
+    let schema = schema.ok_or_else(|| {
+        syn::Error::new(
+            Span::call_site(),
+            "missing the NanoAOD schema: `#[processor(schema = \"nanoaod_v7\")]`",
+        )
+    })?;
+    let Some((_, items)) = module.content.take() else {
+        return Err(syn::Error::new(
+            module.span(),
+            "`#[processor]` needs an inline module: `mod name { ... }`",
+        ));
+    };
+    let mut a = Analysis {
+        name: name.unwrap_or_else(|| LitStr::new(&module.ident.to_string(), module.ident.span())),
+        tree: tree.unwrap_or_else(|| LitStr::new("Events", Span::call_site())),
+        schema,
+        module,
+        event: None,
+        collections: Vec::new(),
+        funcs: Vec::new(),
+        categories: Vec::new(),
+        hists: Vec::new(),
+    };
+    let mut kept = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Item::Struct(s) => kept.push(Item::Struct(record(s, &mut a, errors))),
+            Item::Fn(f) => kept.push(Item::Fn(func(f, &mut a, errors))),
+            Item::Macro(m) if m.mac.path.is_ident("categories") => {
+                match m
+                    .mac
+                    .parse_body_with(Punctuated::<Category, Token![;]>::parse_terminated)
+                {
+                    Ok(cats) => a.categories.extend(cats),
+                    Err(e) => errors.push(e),
+                }
+            }
+            Item::Macro(m) if m.mac.path.is_ident("histogram") => {
+                match m
+                    .mac
+                    .parse_body_with(Punctuated::<Hist, Token![;]>::parse_terminated)
+                {
+                    Ok(hists) => a.hists.extend(hists),
+                    Err(e) => errors.push(e),
+                }
+            }
+            other => kept.push(other),
+        }
+    }
+    a.module.content = Some((Default::default(), kept));
+    Ok(a)
+}
+
+/// Removes the attribute named `name` from `attrs`, returning it.
+fn take_attr(attrs: &mut Vec<Attribute>, name: &str) -> Option<Attribute> {
+    let i = attrs.iter().position(|a| a.path().is_ident(name))?;
+    Some(attrs.remove(i))
+}
+
+/// Reads a `#[collection(prefix = "..")]` or `#[event]` struct (others pass through).
+fn record(mut s: ItemStruct, a: &mut Analysis, errors: &mut Errors) -> ItemStruct {
+    let prefix = if let Some(attr) = take_attr(&mut s.attrs, "collection") {
+        let mut prefix = None;
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("prefix") {
+                prefix = Some(meta.value()?.parse::<LitStr>()?.value());
+                Ok(())
+            } else {
+                Err(meta.error("expected `prefix = \"Muon\"`"))
+            }
+        });
+        match (parsed, prefix) {
+            (Err(e), _) => return fail(s, errors, e),
+            (Ok(()), None) => {
+                let e = syn::Error::new(attr.span(), "expected `#[collection(prefix = \"Muon\")]`");
+                return fail(s, errors, e);
+            }
+            (Ok(()), Some(p)) => Some(p),
+        }
+    } else if let Some(attr) = take_attr(&mut s.attrs, "event") {
+        if let Err(e) = attr.meta.require_path_only() {
+            return fail(s, errors, e);
+        }
+        if let Some(prev) = &a.event {
+            errors.at(
+                s.ident.span(),
+                format!("a second `#[event]` struct (the first is `{}`)", prev.ident),
+            );
+        }
+        None
+    } else {
+        return s;
+    };
+    let mut fields = Vec::new();
+    for f in &mut s.fields {
+        let Some(ident) = f.ident.clone() else {
+            errors.at(f.span(), "record fields need names (they map to branches)");
+            continue;
+        };
+        let mc = take_attr(&mut f.attrs, "mc").is_some();
+        let (name, span) = match take_attr(&mut f.attrs, "branch") {
+            Some(attr) => match attr.parse_args::<LitStr>() {
+                Ok(lit) => (lit.value(), lit.span()),
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            },
+            None => (ident.to_string(), ident.span()),
+        };
+        let branch = match &prefix {
+            Some(p) => format!("{p}_{name}"),
+            None => name,
+        };
+        fields.push(Field {
+            ident,
+            ty: f.ty.clone(),
+            branch,
+            branch_span: span,
+            mc,
+        });
+    }
+    let rec = Record {
+        ident: s.ident.clone(),
+        prefix: prefix.clone(),
+        fields,
+    };
+    if prefix.is_some() {
+        a.collections.push(rec);
+    } else if a.event.is_none() {
+        a.event = Some(rec);
+    }
+    s
+}
+
+fn fail<T>(item: T, errors: &mut Errors, e: syn::Error) -> T {
+    errors.push(e);
+    item
+}
+
+/// Reads a function with a stage attribute (others pass through).
+fn func(mut f: ItemFn, a: &mut Analysis, errors: &mut Errors) -> ItemFn {
+    let found: Vec<(usize, Stage)> = f
+        .attrs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, attr)| Some((i, Stage::from_attr(&attr.path().get_ident()?.to_string())?)))
+        .collect();
+    let Some(&(i, stage)) = found.first() else {
+        return f;
+    };
+    let attr = f.attrs.remove(i);
+    if let Some(&(_, second)) = found.get(1) {
+        errors.at(
+            f.sig.ident.span(),
+            format!(
+                "a function has one stage; found `{}` and `{}`",
+                stage.attr(),
+                second.attr()
+            ),
+        );
+    }
+    if let Err(e) = attr.meta.require_path_only() {
+        errors.push(e);
+    }
+    let mut args = Vec::new();
+    for arg in &f.sig.inputs {
+        match arg {
+            FnArg::Typed(t) => args.push((*t.ty).clone()),
+            FnArg::Receiver(r) => errors.at(
+                r.span(),
+                format!("a {} function takes no `self`", stage.attr()),
+            ),
+        }
+    }
+    a.funcs.push(Func {
+        stage,
+        ident: f.sig.ident.clone(),
+        args,
+        ret: f.sig.output.clone(),
+    });
+    f
+}
+
+impl Parse for Category {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let ident = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let cuts = bracketed_idents(input)?;
+        Ok(Category { ident, cuts })
+    }
+}
+
+fn bracketed_idents(input: ParseStream<'_>) -> syn::Result<Vec<Ident>> {
+    let content;
+    bracketed!(content in input);
+    Ok(Punctuated::<Ident, Token![,]>::parse_terminated(&content)?
+        .into_iter()
+        .collect())
+}
+
+impl Parse for Hist {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        input.call(Attribute::parse_outer)?;
+        let ident = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let axis = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let value: ExprClosure = input.parse()?;
+        let categories = if input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+            input.parse::<Token![in]>()?;
+            Some(bracketed_idents(input)?)
+        } else {
+            None
+        };
+        Ok(Hist {
+            ident,
+            axis,
+            value,
+            categories,
+        })
+    }
+}
+
+impl Parse for AxisSpec {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let kind: Ident = input.parse()?;
+        let positional = match kind.to_string().as_str() {
+            "Regular" => 3,
+            "Variable" => 1,
+            "Integer" => 2,
+            _ => {
+                return Err(syn::Error::new(
+                    kind.span(),
+                    "unknown axis; expected `Regular(bins, lo, hi, \"name\")`, `Variable([edges], \"name\")` or `Integer(lo, hi, \"name\")`",
+                ));
+            }
+        };
+        let content;
+        let paren = parenthesized!(content in input);
+        let mut args = Vec::new();
+        for _ in 0..positional {
+            args.push(content.parse::<Expr>()?);
+            content.parse::<Token![,]>()?;
+        }
+        let name: LitStr = content.parse()?;
+        let mut label = None;
+        if content.peek(Token![,]) && content.peek2(kw::label) {
+            content.parse::<Token![,]>()?;
+            content.parse::<kw::label>()?;
+            content.parse::<Token![=]>()?;
+            label = Some(content.parse()?);
+        }
+        content.parse::<Option<Token![,]>>()?;
+        if !content.is_empty() {
+            return Err(syn::Error::new(
+                paren.span.join(),
+                format!(
+                    "`{kind}` takes {positional} values, the axis name, and optionally `label = \"..\"`"
+                ),
+            ));
+        }
+        Ok(AxisSpec {
+            kind,
+            args,
+            name,
+            label,
+        })
+    }
+}
