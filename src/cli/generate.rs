@@ -15,7 +15,7 @@ pub struct Args {
     #[arg(long, default_value_t = 200_000)]
     events: u64,
     /// Compression: none, zlib[:L], lzma[:L], lz4[:L], zstd[:L].
-    #[arg(long, default_value = "zlib:1")]
+    #[arg(long, default_value = "zstd:1")]
     codec: Codec,
     /// Random seed (same seed, same file).
     #[arg(long, default_value_t = 42)]

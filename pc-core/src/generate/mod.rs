@@ -104,13 +104,13 @@ pub struct GenerateOptions {
 }
 
 impl GenerateOptions {
-    /// Defaults: seed 42, `zlib:1`, 10 000 entries per cluster, default schema.
+    /// Defaults: seed 42, `zstd:1` (the fastest to write here, and small), 10 000 entries per cluster, default schema.
     pub fn new(kind: SampleKind, events: u64) -> GenerateOptions {
         GenerateOptions {
             kind,
             events,
             seed: 42,
-            codec: Codec::Zlib(1),
+            codec: Codec::Zstd(1),
             cluster_size: 10_000,
             full_schema: false,
         }
