@@ -4,6 +4,7 @@ mod bench_read;
 mod dump;
 mod generate;
 mod inspect;
+mod new;
 mod schema;
 mod zmumu;
 
@@ -21,6 +22,8 @@ pub struct Cli {
 enum Command {
     /// PocketCoffea's Z->mumu example (on the built-in demo samples by default).
     Zmumu(zmumu::Args),
+    /// Create a new analysis crate (a `#[processor]` module that builds and runs).
+    New(new::Args),
     /// Show the trees of a ROOT file: entries, branches (type, counter, codec), clusters.
     Inspect(inspect::Args),
     /// Print branches of a tree as one JSON object per entry per line.
@@ -37,6 +40,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Zmumu(a) => zmumu::run_cli(a),
         Command::Inspect(a) => inspect::run(a),
+        Command::New(a) => new::run(a),
         Command::Dump(a) => dump::run(a),
         Command::Generate(a) => generate::run(a),
         Command::Schema(a) => schema::run(a),

@@ -1,0 +1,121 @@
+//! {{name}}: a dimuon analysis written with `#[processor]`. Start here: every function is
+//! plain Rust, every branch is checked against the NanoAOD schema at compile time.
+
+use pc_core::prelude::*;
+
+#[processor(name = "{{name}}", tree = "Events", schema = "nanoaod_v7")]
+pub mod analysis {
+    use super::*;
+
+    /// A muon: `Muon_<field>` branches, counted by `nMuon`.
+    #[collection(prefix = "Muon")]
+    #[derive(Clone, Copy, Debug)]
+    pub struct Muon {
+        pub pt: f32,
+        pub eta: f32,
+        pub phi: f32,
+        pub mass: f32,
+        pub charge: i32,
+        #[branch("tightId")]
+        pub tight_id: bool,
+    }
+
+    /// Event-level branches; `#[mc]` ones are not read for data.
+    #[event]
+    #[derive(Clone, Copy, Debug)]
+    pub struct Event {
+        #[mc]
+        #[branch("genWeight")]
+        pub gen_weight: f32,
+        #[branch("HLT_IsoMu24")]
+        pub trigger: bool,
+    }
+
+    /// The muon-pt threshold, from `params/params.yaml`, read once per chunk.
+    pub struct Thresholds {
+        pub muon_pt: f32,
+    }
+
+    #[setup]
+    pub fn thresholds(ctx: &Ctx<'_>) -> Result<Thresholds, ParamError> {
+        Ok(Thresholds {
+            muon_pt: ctx.params.get("{{name}}.muon_pt")?,
+        })
+    }
+
+    #[skim]
+    pub fn trigger(ev: &Event) -> bool {
+        ev.trigger
+    }
+
+    /// What the selection keeps of an event.
+    pub struct Selected {
+        pub muons: Vec<Muon>,
+        /// Mass of an opposite-charge pair of exactly two good muons.
+        pub mass: Option<f64>,
+    }
+
+    #[produce]
+    pub fn selected(muons: &[Muon], t: &Thresholds) -> Selected {
+        let muons: Vec<Muon> = muons
+            .iter()
+            .filter(|m| m.pt > t.muon_pt && m.eta.abs() < 2.4 && m.tight_id)
+            .copied()
+            .collect();
+        let mass = match muons[..] {
+            [a, b] if a.charge != b.charge => Some(pair_mass(&a, &b)),
+            _ => None,
+        };
+        Selected { muons, mass }
+    }
+
+    #[preselect]
+    pub fn dimuon(s: &Selected) -> bool {
+        s.mass.is_some()
+    }
+
+    #[cut]
+    pub fn all() -> bool {
+        true
+    }
+
+    #[cut]
+    pub fn z_window(s: &Selected) -> bool {
+        s.mass.is_some_and(|m| (60.0..120.0).contains(&m))
+    }
+
+    categories! {
+        inclusive = [all];
+        z_peak = [z_window];
+    }
+
+    #[weight]
+    pub fn gen_weight(ev: &Event) -> f64 {
+        f64::from(ev.gen_weight)
+    }
+
+    #[weight]
+    pub fn lumi_xsec(ctx: &Ctx<'_>) -> f64 {
+        ctx.lumi_pb * ctx.dataset.xsec.unwrap_or(1.0)
+    }
+
+    histogram! {
+        mll: Regular(60, 60.0, 120.0, "ll.mass", label = "$m_{\\mu\\mu}$ [GeV]") = |s: &Selected| s.mass;
+        lead_pt: Regular(50, 0.0, 200.0, "MuonGood.pt") = |s: &Selected| s.muons.first().map(|m| f64::from(m.pt));
+    }
+
+    /// Invariant mass of two muons, in double precision.
+    pub fn pair_mass(a: &Muon, b: &Muon) -> f64 {
+        let p4 = |m: &Muon| {
+            let (pt, eta, phi, mass) = (f64::from(m.pt), f64::from(m.eta), f64::from(m.phi), f64::from(m.mass));
+            let (px, py, pz) = (pt * phi.cos(), pt * phi.sin(), pt * eta.sinh());
+            [px, py, pz, (px * px + py * py + pz * pz + mass * mass).sqrt()]
+        };
+        let (x, y) = (p4(a), p4(b));
+        let s: Vec<f64> = (0..4).map(|i| x[i] + y[i]).collect();
+        (s[3] * s[3] - s[0] * s[0] - s[1] * s[1] - s[2] * s[2]).max(0.0).sqrt()
+    }
+}
+
+/// The analysis' parameters, merged on top of the framework defaults.
+pub const PARAMS_YAML: &str = include_str!("../params/params.yaml");
