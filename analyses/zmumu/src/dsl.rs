@@ -6,7 +6,7 @@ use pc_core::prelude::*;
 #[processor(name = "zmumu", tree = "Events", schema = "nanoaod_v7")]
 pub mod zmumu {
     use super::*;
-    use crate::{delta_r, dimuon_mass};
+    use crate::{Cuts, delta_r, dimuon_mass};
     use std::f64::consts::PI;
 
     /// A muon: `Muon_<field>` branches, counted by `nMuon`.
@@ -108,54 +108,10 @@ pub mod zmumu {
         }
     }
 
-    /// Thresholds of the analysis, from the parameters.
-    pub struct Cuts {
-        pub mu_pt: f32,
-        pub mu_eta: f32,
-        pub mu_iso: f32,
-        pub el_pt: f32,
-        pub el_eta: f32,
-        pub el_iso: f32,
-        pub jet_pt: f32,
-        pub jet_eta: f32,
-        pub jet_id: i32,
-        pub jet_dr: f64,
-        pub puid_value: i32,
-        pub puid_maxpt: f32,
-        pub btag: f32,
-        pub skim_mu_pt: f32,
-        pub lead_mu_pt: f32,
-        pub mll_low: f64,
-        pub mll_high: f64,
-    }
-
-    /// Reads the thresholds, once per chunk.
+    /// Reads the thresholds ([`crate::Cuts`]), once per chunk.
     #[setup]
     pub fn cuts(ctx: &Ctx<'_>) -> Result<Cuts, ParamError> {
-        let (p, year) = (ctx.params, &ctx.dataset.year);
-        let o = "object_preselection";
-        let btag_wp: String = p.get(&format!("{o}.Jet.btag.wp"))?;
-        Ok(Cuts {
-            mu_pt: p.get(&format!("{o}.Muon.pt"))?,
-            mu_eta: p.get(&format!("{o}.Muon.eta"))?,
-            mu_iso: p.get(&format!("{o}.Muon.iso"))?,
-            el_pt: p.get(&format!("{o}.Electron.pt"))?,
-            el_eta: p.get(&format!("{o}.Electron.eta"))?,
-            el_iso: p.get(&format!("{o}.Electron.iso"))?,
-            jet_pt: p.get(&format!("{o}.Jet.pt"))?,
-            jet_eta: p.get(&format!("{o}.Jet.eta"))?,
-            jet_id: p.get(&format!("{o}.Jet.jetId"))?,
-            jet_dr: p.get(&format!("{o}.Jet.dr_lepton"))?,
-            puid_value: p.get(&format!("{o}.Jet.puId.value"))?,
-            puid_maxpt: p.get(&format!("{o}.Jet.puId.maxpt"))?,
-            btag: p.get(&format!(
-                "btagging.working_point.{year}.btagging_WP.{btag_wp}"
-            ))?,
-            skim_mu_pt: p.get("skim.muon_pt_min")?,
-            lead_mu_pt: p.get("preselection.pt_leading_muon")?,
-            mll_low: p.get("preselection.mll.low")?,
-            mll_high: p.get("preselection.mll.high")?,
-        })
+        Cuts::from_params(ctx.params, &ctx.dataset.year)
     }
 
     /// Which of [`FLAGS`] an event must pass.

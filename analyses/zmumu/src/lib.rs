@@ -141,24 +141,24 @@ fn histograms() -> Vec<HistDef> {
 pub const PARAMS_YAML: &str = include_str!("../params/object_preselection.yaml");
 
 /// Thresholds of the analysis, read from the parameters once per chunk.
-struct Cuts {
-    mu_pt: f32,
-    mu_eta: f32,
-    mu_iso: f32,
-    el_pt: f32,
-    el_eta: f32,
-    el_iso: f32,
-    jet_pt: f32,
-    jet_eta: f32,
-    jet_id: i32,
-    jet_dr: f64,
-    puid_value: i32,
-    puid_maxpt: f32,
-    btag: f32,
-    skim_mu_pt: f32,
-    lead_mu_pt: f32,
-    mll_low: f64,
-    mll_high: f64,
+pub struct Cuts {
+    pub mu_pt: f32,
+    pub mu_eta: f32,
+    pub mu_iso: f32,
+    pub el_pt: f32,
+    pub el_eta: f32,
+    pub el_iso: f32,
+    pub jet_pt: f32,
+    pub jet_eta: f32,
+    pub jet_id: i32,
+    pub jet_dr: f64,
+    pub puid_value: i32,
+    pub puid_maxpt: f32,
+    pub btag: f32,
+    pub skim_mu_pt: f32,
+    pub lead_mu_pt: f32,
+    pub mll_low: f64,
+    pub mll_high: f64,
 }
 
 impl Cuts {
