@@ -13,7 +13,7 @@
 
 Exits non-zero on any failure.
 
-Usage: /opt/refenv/bin/python validation/check_uhi.py FILE.json [--quiet]
+Usage: python validation/check_uhi.py FILE.json [--quiet]
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ Writes validation/hist_edges_fixture.json (read by pc-core/src/hist/tests.rs):
 Floats in the inputs are written as IEEE-754 bit patterns ("0x...") so NaN, infinities
 and -0.0 survive JSON; the expected sums are plain JSON numbers (shortest round-trip repr).
 
-Usage: /opt/refenv/bin/python validation/hist_edges_fixture.py [OUT.json]
+Usage: python validation/hist_edges_fixture.py [OUT.json]
 (needs numpy, boost-histogram, hist).
 """
 

@@ -5,10 +5,10 @@ This is the *written* definition of the analysis (PocketCoffea's `configs/zmumu`
 calibrations, pileup and muon scale factors) that the Rust implementation is compared with,
 bin by bin (see `compare_outputs.py`).  It does not use any code from the Rust project.
 
-Spec references (``/work/shared/reference/pocketcoffea_spec.md``):
+Spec references (``shared/reference/pocketcoffea_spec.md``):
   * 2.4  skim, 2.3 object preselection, 2.5 preselection, 2.6 categories, 2.8 histograms
   * 3.2  per-chunk order of operations, 3.3 cutflow and sums, 3.4 normalisation
-  * 1.17 output format; ``/work/shared/DESIGN.md`` "Output contract".
+  * 1.17 output format; ``shared/DESIGN.md`` "Output contract".
 
 Usage::
 

@@ -2,7 +2,7 @@
 configs/zmumu example; calibrators off; weights genWeight, lumi, XS only: no pileup / muon SFs,
 as in validation/zmumu_reference.py).  The dataset JSON comes from $PCBENCH_DATASETS.
 Run (bench/zmumu_bench.py does this):
-   PCBENCH_DATASETS=ds.json python /work/shared/refharness/pc_cli_shim.py run \
+   PCBENCH_DATASETS=ds.json python ../shared/refharness/pc_cli_shim.py run \
        --cfg bench/pocketcoffea_zmumu/config.py -o OUT -e iterative -c 150000 --ignore-grid-certificate
 """
 import os
