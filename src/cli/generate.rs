@@ -14,7 +14,7 @@ pub struct Args {
     /// Number of events.
     #[arg(long, default_value_t = 200_000)]
     events: u64,
-    /// Compression: none, zlib[:L], lzma[:L], lz4[:L], zstd[:L].
+    /// Compression: none, zlib, lzma, lz4 or zstd, with an optional level (zstd:3).
     #[arg(long, default_value = "zstd:1")]
     codec: Codec,
     /// Random seed (same seed, same file).
@@ -26,7 +26,7 @@ pub struct Args {
     /// Add the full 2018 trigger menu and PDF weights (~1000 more branches).
     #[arg(long)]
     full_schema: bool,
-    /// Output file [default: pc-output/<kind>.root].
+    /// Output file (default: pc-output/KIND.root).
     #[arg(short, long)]
     output: Option<PathBuf>,
 }

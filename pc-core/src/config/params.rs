@@ -16,7 +16,7 @@
 //! Merging (as `OmegaConf.merge`/`merge_parameters_from_files(update=True)`): maps merge
 //! recursively, new keys are added, scalars and lists are replaced. [`MergeMode::Replace`] replaces
 //! each top-level key of a file as a whole (`update=False`). Interpolations are resolved once, after
-//! all files are merged (see [`super::interpolate`]). `???` marks a mandatory value that must be set
+//! all files are merged (see `super::interpolate`). `???` marks a mandatory value that must be set
 //! before it is read.
 
 use std::collections::HashMap;

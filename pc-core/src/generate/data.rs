@@ -77,7 +77,7 @@ pub(crate) fn is_golden(run: u32, lumi: u32) -> bool {
 /// sigma(ttbar) ~ 0.83 nb.
 pub(crate) const DATA_DY_FRACTION: f64 = 6077.0 / (6077.0 + 833.9);
 
-/// The certified part of [`DATA_LUMIS`] as a golden JSON (`{"run": [[first, last], ...]}`).
+/// The certified part of `DATA_LUMIS` as a golden JSON (`{"run": [[first, last], ...]}`).
 /// The ranges were taken from the 2018 golden JSON, so on the pseudo-data this mask and
 /// the real `Cert_314472-325175` file accept the same events; the demo uses it when the
 /// real file is not at hand.

@@ -12,9 +12,9 @@
 //! (`seed`, cluster index), in parallel, so the output depends only on the options, not on
 //! the number of threads.
 //!
-//! Module map: [`rng`] random numbers, [`physics`] kinematics and object types, [`dy`] and
-//! [`ttbar`] generator-level processes, [`sim`] detector simulation and trigger emulation,
-//! [`schema`] the branch list, [`data`] run/lumi ranges of the pseudo-data.
+//! Module map: `rng` random numbers, `physics` kinematics and object types, `dy` and
+//! `ttbar` generator-level processes, `sim` detector simulation and trigger emulation,
+//! `schema` the branch list, `data` run/lumi ranges of the pseudo-data.
 
 mod data;
 pub use data::demo_golden_json;

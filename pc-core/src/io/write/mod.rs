@@ -14,8 +14,8 @@
 //! fixed [`FileIdentity`] ([`FileWriter::create_with`]) the same columns give byte-identical
 //! files.
 //!
-//! Module map: [`buffer`] big-endian object framing, [`key`] key headers, [`basket`] basket
-//! payloads, [`tree`] per-tree state and the TTree record, [`file`] the file layout.
+//! Module map: `buffer` big-endian object framing, `key` key headers, `basket` basket
+//! payloads, `tree` per-tree state and the TTree record, `file` the file layout.
 
 mod basket;
 mod buffer;
