@@ -170,3 +170,38 @@ fn outputs_do_not_depend_on_threads_or_chunk_size() {
         .unwrap();
     assert!(data_skim > 0, "the pseudo-data must pass the skim");
 }
+
+#[test]
+fn demo_golden_json_accepts_the_same_pseudo_data_as_the_real_one() {
+    use pc_core::io::{ReadOptions, RootFile, Values};
+    use pc_core::lumimask::LumiMask;
+    let dir = std::env::temp_dir().join(format!("pc-golden-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("data.root");
+    generate(&path, &GenerateOptions::new(SampleKind::Data, 20_000)).unwrap();
+    let tree = RootFile::open(&path).unwrap().tree("Events").unwrap();
+    let cols = tree
+        .read(
+            &["run", "luminosityBlock"],
+            0..tree.entries(),
+            ReadOptions::default(),
+        )
+        .unwrap();
+    let (Values::U32(runs), Values::U32(lumis)) = (&cols[0].values, &cols[1].values) else {
+        panic!("run and luminosityBlock are UInt_t");
+    };
+    let real = LumiMask::from_file(
+        common::shared_data()
+            .join("lumimasks/Cert_314472-325175_13TeV_Legacy2018_Collisions18_JSON.txt"),
+    )
+    .unwrap();
+    let demo = LumiMask::from_json_str(&pc_core::generate::demo_golden_json(), "demo").unwrap();
+    let (a, b) = (real.mask(runs, lumis), demo.mask(runs, lumis));
+    assert_eq!(a, b);
+    let certified = a.iter().filter(|&&x| x).count();
+    assert!(
+        certified > 0 && certified < a.len(),
+        "{certified} of {} certified",
+        a.len()
+    );
+}
