@@ -4,7 +4,7 @@
 //! `ProcessError`); [`__private`] is what the generated code needs and is not public API.
 
 pub use crate::config::{ParamError, Params};
-pub use crate::run::{ChunkContext, ProcessError};
+pub use crate::run::{ChunkContext, Multi, ProcessError, Shift, UpDown};
 pub use pc_macros::processor;
 
 /// What a `#[processor]` function takes to see the chunk: dataset, luminosity, lumi
@@ -29,18 +29,24 @@ pub mod __private {
         }
     }
 
-    /// A type a `#[weight]` function may return.
+    pub use crate::hist::Entry;
+    pub use crate::run::WeightOutput;
+
+    /// What a `histogram!` closure may return: `Option<value>` (one entry or none, e.g.
+    /// the k-th object) or any iterator of values (one entry per object).
     #[diagnostic::on_unimplemented(
-        message = "a `#[weight]` function must return `f64`, not `{Self}`",
-        label = "expected `f64`"
+        message = "a `histogram!` closure returns `Option<value>` or an iterator of values, not `{Self}`",
+        label = "wrap a single value in `Some(..)`"
     )]
-    pub trait WeightOutput {
-        fn weight(self) -> f64;
+    pub trait Entries {
+        type Iter: Iterator;
+        fn entries(self) -> Self::Iter;
     }
-    impl WeightOutput for f64 {
+    impl<I: IntoIterator> Entries for I {
+        type Iter = I::IntoIter;
         #[inline(always)]
-        fn weight(self) -> f64 {
-            self
+        fn entries(self) -> I::IntoIter {
+            self.into_iter()
         }
     }
 }

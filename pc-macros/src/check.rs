@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use quote::ToTokens;
 use syn::{Ident, ReturnType, Type};
 
-use crate::model::{Analysis, Errors, Record, Stage};
+use crate::model::{Analysis, Errors, Record, Stage, Target};
 use crate::schema::{self, Schema, closest};
 
 pub(crate) fn analysis(a: &Analysis, errors: &mut Errors) {
@@ -38,7 +38,23 @@ pub(crate) fn analysis(a: &Analysis, errors: &mut Errors) {
             known("category", "`categories!`", cat, &categories, errors);
         }
     }
+    weights(a, &categories, errors);
+    let mut labels = BTreeSet::new();
+    for label in crate::lower::variation_labels(a) {
+        if !labels.insert(label.0.clone()) {
+            errors.at(
+                label.1,
+                format!("variation `{}` is declared twice", label.0),
+            );
+        }
+    }
     for f in &a.funcs {
+        if f.stage == Stage::Calibrate && !matches!(f.ret, ReturnType::Default) {
+            errors.at(
+                f.ident.span(),
+                "a `#[calibrate]` function corrects its `&mut [Collection]` in place and returns nothing",
+            );
+        }
         if matches!(
             f.stage,
             Stage::Skim | Stage::Preselect | Stage::Cut | Stage::Weight
@@ -63,6 +79,50 @@ pub(crate) fn analysis(a: &Analysis, errors: &mut Errors) {
                     f.stage.attr()
                 ),
             );
+        }
+    }
+}
+
+/// `weights!`: known weights and categories, no weight applied twice to the same events.
+fn weights(a: &Analysis, categories: &[&Ident], errors: &mut Errors) {
+    let Some(rules) = &a.weights else { return };
+    let defined: Vec<&Ident> = a
+        .funcs
+        .iter()
+        .filter(|f| f.stage == Stage::Weight)
+        .map(|f| &f.ident)
+        .collect();
+    let inclusive: Vec<&Ident> = rules
+        .iter()
+        .filter(|r| matches!(r.target, Target::Inclusive))
+        .flat_map(|r| &r.weights)
+        .collect();
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    for rule in rules {
+        let scope = match &rule.target {
+            Target::Inclusive => "inclusive".to_string(),
+            Target::Category(c) => {
+                known("category", "`categories!`", c, categories, errors);
+                format!("category `{c}`")
+            }
+            Target::Sample(s) => format!("sample \"{}\"", s.value()),
+        };
+        for w in &rule.weights {
+            known("weight", "`#[weight]` functions", w, &defined, errors);
+            let again = !seen.insert((scope.clone(), w.to_string()));
+            let also_inclusive =
+                !matches!(rule.target, Target::Inclusive) && inclusive.contains(&w);
+            if again {
+                errors.at(
+                    w.span(),
+                    format!("weight `{w}` is listed twice for {scope}"),
+                );
+            } else if also_inclusive {
+                errors.at(
+                    w.span(),
+                    format!("weight `{w}` is already inclusive; applying it to {scope} too would count it twice"),
+                );
+            }
         }
     }
 }

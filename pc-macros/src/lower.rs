@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 use syn::{GenericArgument, PathArguments, ReturnType, Type};
 
 use crate::check::type_key;
-use crate::model::{Analysis, Errors, Source, Stage};
+use crate::model::{Analysis, Errors, Func, Source, Stage, Target};
 
 pub(crate) struct Plan {
     /// Sources of each function's arguments (parallel to `Analysis::funcs`).
@@ -25,6 +25,100 @@ pub(crate) struct Plan {
     pub category_cuts: Vec<Vec<usize>>,
     /// For each histogram, the indices of its categories.
     pub hist_categories: Vec<Vec<usize>>,
+    /// Labels of the `variation` axis, sorted (`nominal` among them).
+    pub variations: Vec<String>,
+    /// Weight variations of the applied weights, in axis order.
+    pub weight_variations: Vec<Shifted>,
+    /// Shape variations (after `nominal`), in declaration order.
+    pub shape_variations: Vec<Shifted>,
+    /// For each category, the weights applied to it: `(function, sample rule)`; a sample
+    /// rule (index into `samples`) applies only to that sample.
+    pub category_weights: Vec<Vec<(usize, Option<usize>)>>,
+    /// The samples `weights!` names.
+    pub samples: Vec<String>,
+    /// Weights that are computed, with their number of variations, in declaration order.
+    pub weights: Vec<(usize, usize)>,
+    /// For each `#[calibrate]` function (by function index), the collection it corrects.
+    pub calibrated: BTreeMap<usize, usize>,
+}
+
+/// One Up or Down shift of a weight or calibrator's `i`-th variation.
+pub(crate) struct Shifted {
+    pub func: usize,
+    pub i: usize,
+    pub up: bool,
+    pub label: String,
+}
+
+impl Plan {
+    /// Index of `label` on the `variation` axis.
+    pub fn slot(&self, label: &str) -> usize {
+        self.variations
+            .iter()
+            .position(|v| v == label)
+            .expect("every label is on the axis")
+    }
+}
+
+/// Number of Up/Down variations of a `#[weight]`: its `variations = [..]`, one if it
+/// returns `UpDown`, else none.
+pub(crate) fn weight_arity(f: &Func) -> usize {
+    if !f.variations.is_empty() {
+        return f.variations.len();
+    }
+    match &f.ret {
+        ReturnType::Type(_, ty) if type_key(ty).is_some_and(|k| k == "UpDown") => 1,
+        _ => 0,
+    }
+}
+
+/// The Up/Down labels of a weight (`{w}Up`, or `{w}_{v}Up` for named variations) or of a
+/// calibrator (`{v}Up`).
+fn shifts(func: usize, f: &Func) -> Vec<Shifted> {
+    let names: Vec<String> = match f.stage {
+        Stage::Weight if f.variations.is_empty() => {
+            vec![f.ident.to_string(); weight_arity(f)]
+        }
+        Stage::Weight => f
+            .variations
+            .iter()
+            .map(|v| format!("{}_{v}", f.ident))
+            .collect(),
+        Stage::Calibrate => f.variations.iter().map(ToString::to_string).collect(),
+        _ => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for (i, name) in names.into_iter().enumerate() {
+        for (up, dir) in [(true, "Up"), (false, "Down")] {
+            out.push(Shifted {
+                func,
+                i,
+                up,
+                label: format!("{name}{dir}"),
+            });
+        }
+    }
+    out
+}
+
+/// Whether weight `f` is applied somewhere (every weight is, without `weights!`).
+fn applied(a: &Analysis, f: &Func) -> bool {
+    a.weights
+        .as_ref()
+        .is_none_or(|rules| rules.iter().any(|r| r.weights.contains(&f.ident)))
+}
+
+/// Every variation label with the span that declares it (for duplicate checks).
+pub(crate) fn variation_labels(a: &Analysis) -> Vec<(String, proc_macro2::Span)> {
+    a.funcs
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.stage == Stage::Calibrate || (f.stage == Stage::Weight && applied(a, f)))
+        .flat_map(|(i, f)| {
+            let span = f.variations.first().map_or(f.ident.span(), |v| v.span());
+            shifts(i, f).into_iter().map(move |s| (s.label, span))
+        })
+        .collect()
 }
 
 pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
@@ -61,7 +155,7 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
         r.map_err(|msg| errors.push(syn::Error::new_spanned(ty, msg)))
             .ok()
     };
-    let func_args = a
+    let func_args: Vec<Vec<Source>> = a
         .funcs
         .iter()
         .enumerate()
@@ -127,6 +221,83 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
                 .collect(),
         })
         .collect();
+    let mut weight_variations = Vec::new();
+    let mut shape_variations = Vec::new();
+    let mut weights = Vec::new();
+    for (i, f) in a.funcs.iter().enumerate() {
+        match f.stage {
+            Stage::Weight if applied(a, f) => {
+                weights.push((i, weight_arity(f)));
+                weight_variations.extend(shifts(i, f));
+            }
+            Stage::Calibrate => shape_variations.extend(shifts(i, f)),
+            _ => {}
+        }
+    }
+    let mut variations: Vec<String> = std::iter::once("nominal".to_string())
+        .chain(weight_variations.iter().map(|s| s.label.clone()))
+        .chain(shape_variations.iter().map(|s| s.label.clone()))
+        .collect();
+    variations.sort();
+    variations.dedup();
+    weight_variations.sort_by(|x, y| x.label.cmp(&y.label));
+    let weight_index = |name: &syn::Ident| {
+        a.funcs
+            .iter()
+            .position(|f| f.stage == Stage::Weight && f.ident == *name)
+    };
+    let mut samples = Vec::new();
+    let category_weights = (0..a.categories.len())
+        .map(|k| match &a.weights {
+            None => weights.iter().map(|&(f, _)| (f, None)).collect(),
+            Some(rules) => {
+                let mut out = Vec::new();
+                for r in rules {
+                    let sample = match &r.target {
+                        Target::Inclusive => None,
+                        Target::Category(c) if *c == a.categories[k].ident => None,
+                        Target::Category(_) => continue,
+                        Target::Sample(s) => {
+                            let s = s.value();
+                            Some(samples.iter().position(|x| *x == s).unwrap_or_else(|| {
+                                samples.push(s);
+                                samples.len() - 1
+                            }))
+                        }
+                    };
+                    out.extend(
+                        r.weights
+                            .iter()
+                            .filter_map(weight_index)
+                            .map(|f| (f, sample)),
+                    );
+                }
+                out
+            }
+        })
+        .collect();
+    let mut calibrated = BTreeMap::new();
+    for (i, f) in a.funcs.iter().enumerate() {
+        if f.stage != Stage::Calibrate {
+            continue;
+        }
+        let targets: Vec<usize> = func_args[i]
+            .iter()
+            .filter_map(|s| match s {
+                Source::CollectionMut(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
+        match targets[..] {
+            [c] => {
+                calibrated.insert(i, c);
+            }
+            _ => errors.at(
+                f.ident.span(),
+                "a `#[calibrate]` function takes exactly one collection to correct, as `&mut [Collection]`",
+            ),
+        }
+    }
     Plan {
         func_args,
         hist_args,
@@ -135,6 +306,13 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
         collection_base,
         category_cuts,
         hist_categories,
+        variations,
+        weight_variations,
+        shape_variations,
+        category_weights,
+        samples,
+        weights,
+        calibrated,
     }
 }
 
@@ -161,11 +339,30 @@ fn source(
     ty: &Type,
 ) -> Result<Source, String> {
     let shown = ty.to_token_stream().to_string().replace("& ", "&");
+    let calibrate = stage == Some(Stage::Calibrate);
+    if type_key(ty).is_some_and(|k| k == "Shift") {
+        return if calibrate {
+            Ok(Source::Shift)
+        } else {
+            Err("only a `#[calibrate]` function takes the `Shift` it applies".into())
+        };
+    }
     let Type::Reference(r) = ty else {
         return Err(format!("take arguments by shared reference: `&{shown}`"));
     };
     if r.mutability.is_some() {
-        return Err("arguments are shared references (`&T`), not `&mut T`".into());
+        let collection = match &*r.elem {
+            Type::Slice(s) => type_key(&s.elem),
+            _ => None,
+        }
+        .and_then(|k| a.collections.iter().position(|c| c.ident == *k));
+        return match collection {
+            Some(c) if calibrate => Ok(Source::CollectionMut(c)),
+            _ if calibrate => Err(format!(
+                "`{shown}`: a `#[calibrate]` corrects a collection, `&mut [Collection]`"
+            )),
+            _ => Err("arguments are shared references (`&T`), not `&mut T`".into()),
+        };
     }
     let key = match &*r.elem {
         Type::Slice(s) => type_key(&s.elem).and_then(|k| {
@@ -201,9 +398,10 @@ fn source(
                 from.ident
             ));
         }
-        if stage == Some(Stage::Skim) && from.stage == Stage::Produce {
+        if matches!(stage, Some(Stage::Skim | Stage::Calibrate)) && from.stage == Stage::Produce {
             return Err(format!(
-                "a `#[skim]` runs before producers; `{}` is not available yet",
+                "a {} runs before producers; `{}` is not available yet",
+                stage.map_or("", Stage::attr),
                 from.ident
             ));
         }

@@ -15,6 +15,8 @@ pub(crate) struct Analysis {
     /// Functions with a stage attribute, in declaration order.
     pub funcs: Vec<Func>,
     pub categories: Vec<Category>,
+    /// The `weights!` block; `None`: every `#[weight]` applies to every category.
+    pub weights: Option<Vec<WeightRule>>,
     pub hists: Vec<Hist>,
 }
 
@@ -45,6 +47,8 @@ pub(crate) enum Stage {
     Skim,
     Produce,
     Preselect,
+    /// Per shape variation, after the skim: corrects a collection in place.
+    Calibrate,
     Cut,
     Weight,
 }
@@ -53,6 +57,7 @@ impl Stage {
     pub fn from_attr(name: &str) -> Option<Stage> {
         Some(match name {
             "setup" => Stage::Setup,
+            "calibrate" => Stage::Calibrate,
             "skim" => Stage::Skim,
             "produce" => Stage::Produce,
             "preselect" => Stage::Preselect,
@@ -65,6 +70,7 @@ impl Stage {
     pub fn attr(self) -> &'static str {
         match self {
             Stage::Setup => "#[setup]",
+            Stage::Calibrate => "#[calibrate]",
             Stage::Skim => "#[skim]",
             Stage::Produce => "#[produce]",
             Stage::Preselect => "#[preselect]",
@@ -81,6 +87,8 @@ pub(crate) struct Func {
     /// Argument types, in order.
     pub args: Vec<Type>,
     pub ret: ReturnType,
+    /// `#[weight(variations = [..])]` or `#[calibrate(variations = [..])]`.
+    pub variations: Vec<Ident>,
 }
 
 /// `name = [cut, ...];` in `categories!`.
@@ -89,10 +97,24 @@ pub(crate) struct Category {
     pub cuts: Vec<Ident>,
 }
 
+/// `inclusive = [w, ..];`, `category = [w, ..];` or `"Sample" = [w, ..];` in `weights!`.
+pub(crate) struct WeightRule {
+    pub target: Target,
+    pub weights: Vec<Ident>,
+}
+
+/// Which events a [`WeightRule`] applies to.
+pub(crate) enum Target {
+    Inclusive,
+    Category(Ident),
+    Sample(LitStr),
+}
+
 /// One entry of `histogram!` (its `///` comments document it in the source only).
 pub(crate) struct Hist {
     pub ident: Ident,
-    pub axis: AxisSpec,
+    /// One or more axes: `Regular(..)` or `(Regular(..), Variable(..))`.
+    pub axes: Vec<AxisSpec>,
     pub value: ExprClosure,
     /// `None`: every category.
     pub categories: Option<Vec<Ident>>,
@@ -113,6 +135,10 @@ pub(crate) enum Source {
     Event,
     /// Index into [`Analysis::collections`].
     Collection(usize),
+    /// `&mut` of a collection, for a `#[calibrate]`.
+    CollectionMut(usize),
+    /// The `Shift` a `#[calibrate]` applies.
+    Shift,
     Ctx,
     /// The value returned by function `funcs[i]` (a `#[setup]` or `#[produce]`).
     Value(usize),

@@ -10,7 +10,9 @@ use syn::{
     bracketed, parenthesized,
 };
 
-use crate::model::{Analysis, AxisSpec, Category, Errors, Field, Func, Hist, Record, Stage};
+use crate::model::{
+    Analysis, AxisSpec, Category, Errors, Field, Func, Hist, Record, Stage, Target, WeightRule,
+};
 
 mod kw {
     syn::custom_keyword!(label);
@@ -61,6 +63,7 @@ pub(crate) fn analysis(
         collections: Vec::new(),
         funcs: Vec::new(),
         categories: Vec::new(),
+        weights: None,
         hists: Vec::new(),
     };
     let mut kept = Vec::with_capacity(items.len());
@@ -74,6 +77,18 @@ pub(crate) fn analysis(
                     .parse_body_with(Punctuated::<Category, Token![;]>::parse_terminated)
                 {
                     Ok(cats) => a.categories.extend(cats),
+                    Err(e) => errors.push(e),
+                }
+            }
+            Item::Macro(m) if m.mac.path.is_ident("weights") => {
+                if a.weights.is_some() {
+                    errors.at(m.mac.path.span(), "a second `weights!` block");
+                }
+                match m
+                    .mac
+                    .parse_body_with(Punctuated::<WeightRule, Token![;]>::parse_terminated)
+                {
+                    Ok(rules) => a.weights.get_or_insert_with(Vec::new).extend(rules),
                     Err(e) => errors.push(e),
                 }
             }
@@ -202,8 +217,31 @@ fn func(mut f: ItemFn, a: &mut Analysis, errors: &mut Errors) -> ItemFn {
             ),
         );
     }
-    if let Err(e) = attr.meta.require_path_only() {
-        errors.push(e);
+    let mut variations = Vec::new();
+    if !matches!(attr.meta, syn::Meta::Path(_)) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("variations") && matches!(stage, Stage::Weight | Stage::Calibrate)
+            {
+                variations = bracketed_idents(meta.value()?)?;
+                if variations.is_empty() {
+                    return Err(
+                        meta.error("list at least one variation: `variations = [name, ..]`")
+                    );
+                }
+                Ok(())
+            } else if matches!(stage, Stage::Weight | Stage::Calibrate) {
+                Err(meta.error(format!(
+                    "expected `{}` or `{}(variations = [name, ..])]`",
+                    stage.attr(),
+                    &stage.attr()[..stage.attr().len() - 1]
+                )))
+            } else {
+                Err(meta.error(format!("{} takes no arguments", stage.attr())))
+            }
+        });
+        if let Err(e) = parsed {
+            errors.push(e);
+        }
     }
     let mut args = Vec::new();
     for arg in &f.sig.inputs {
@@ -220,6 +258,7 @@ fn func(mut f: ItemFn, a: &mut Analysis, errors: &mut Errors) -> ItemFn {
         ident: f.sig.ident.clone(),
         args,
         ret: f.sig.output.clone(),
+        variations,
     });
     f
 }
@@ -241,12 +280,38 @@ fn bracketed_idents(input: ParseStream<'_>) -> syn::Result<Vec<Ident>> {
         .collect())
 }
 
+impl Parse for WeightRule {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let target = if input.peek(LitStr) {
+            Target::Sample(input.parse()?)
+        } else {
+            let ident: Ident = input.parse()?;
+            if ident == "inclusive" {
+                Target::Inclusive
+            } else {
+                Target::Category(ident)
+            }
+        };
+        input.parse::<Token![=]>()?;
+        let weights = bracketed_idents(input)?;
+        Ok(WeightRule { target, weights })
+    }
+}
+
 impl Parse for Hist {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         input.call(Attribute::parse_outer)?;
         let ident = input.parse()?;
         input.parse::<Token![:]>()?;
-        let axis = input.parse()?;
+        let axes = if input.peek(syn::token::Paren) {
+            let content;
+            parenthesized!(content in input);
+            Punctuated::<AxisSpec, Token![,]>::parse_terminated(&content)?
+                .into_iter()
+                .collect()
+        } else {
+            vec![input.parse()?]
+        };
         input.parse::<Token![=]>()?;
         let value: ExprClosure = input.parse()?;
         let categories = if input.peek(Token![,]) {
@@ -258,7 +323,7 @@ impl Parse for Hist {
         };
         Ok(Hist {
             ident,
-            axis,
+            axes,
             value,
             categories,
         })
@@ -272,10 +337,11 @@ impl Parse for AxisSpec {
             "Regular" => 3,
             "Variable" => 1,
             "Integer" => 2,
+            "StrCategory" => 1,
             _ => {
                 return Err(syn::Error::new(
                     kind.span(),
-                    "unknown axis; expected `Regular(bins, lo, hi, \"name\")`, `Variable([edges], \"name\")` or `Integer(lo, hi, \"name\")`",
+                    "unknown axis; expected `Regular(bins, lo, hi, \"name\")`, `Variable([edges], \"name\")`, `Integer(lo, hi, \"name\")` or `StrCategory([\"a\", ..], \"name\")`",
                 ));
             }
         };

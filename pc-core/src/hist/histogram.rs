@@ -239,6 +239,40 @@ impl Hist {
         Ok(())
     }
 
+    /// Storage offset, within the axes from `first` on, of the coordinates `coords` (one per
+    /// such axis: a value, or a category index as `f64`); `None` when the entry is dropped.
+    #[inline]
+    pub fn trailing_offset(
+        &self,
+        first: usize,
+        coords: &[f64],
+    ) -> Result<Option<usize>, HistError> {
+        if first > self.axes.len() || coords.len() != self.axes.len() - first {
+            return Err(self.arity_error(first, coords.len()));
+        }
+        let mut flat = 0;
+        for ((a, &s), &x) in self.axes[first..]
+            .iter()
+            .zip(&self.strides[first..])
+            .zip(coords)
+        {
+            let Some(bin) = a.index(x) else {
+                return Ok(None);
+            };
+            flat += bin * s;
+        }
+        Ok(Some(flat))
+    }
+
+    /// Adds weight `weight` at category indices `cats` of the leading axes plus `offset`
+    /// (from [`Hist::trailing_offset`] with `first == cats.len()`).
+    #[inline]
+    pub fn fill_at(&mut self, cats: &[usize], offset: usize, weight: f64) {
+        if let Some(base) = self.category_offset(cats) {
+            self.storage.fill(base + offset, weight);
+        }
+    }
+
     /// Columnar fill: entry `k` has values `columns[j][k]` (one column per continuous axis)
     /// and weight `weights[k]`, all in the category bin `cats`. Columns and weights must
     /// have equal lengths.

@@ -12,6 +12,7 @@
 //!   [`uhi::read_json_file`] reads one back (for merging partial outputs).
 
 mod axis;
+mod entry;
 mod error;
 mod histogram;
 mod storage;
@@ -21,6 +22,7 @@ pub mod uhi;
 mod tests;
 
 pub use axis::{Axis, AxisKind, MAX_AXIS_BINS};
+pub use entry::{AxisValue, Entry};
 pub use error::HistError;
 pub use histogram::{Hist, MAX_HIST_BINS};
 pub use storage::{WeightedStorage, WeightedSum};

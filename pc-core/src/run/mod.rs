@@ -6,6 +6,7 @@ pub mod output;
 pub mod plan;
 pub mod processor;
 pub mod runner;
+pub mod variation;
 pub mod write;
 
 pub use columns::{ColumnError, Columns, Element, Jagged};
@@ -13,3 +14,4 @@ pub use output::{ChunkOutput, Output, Tally};
 pub use plan::Chunk;
 pub use processor::{BranchReq, ChunkContext, HistDef, ProcessError, Processor, ProcessorSpec};
 pub use runner::{FailedChunk, RunError, RunOptions, RunResult, run};
+pub use variation::{Multi, Shift, UpDown, WeightOutput};

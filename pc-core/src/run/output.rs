@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::processor::ProcessorSpec;
 use crate::config::Dataset;
 use crate::exact::ExactSum;
-use crate::hist::{Axis, Hist, HistError};
+use crate::hist::{Axis, Entry, Hist, HistError};
 
 /// Events and (exact) weight sums of one category for one shape variation.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -81,25 +81,30 @@ impl ChunkOutput {
         t.sumw2.add(w * w);
     }
 
-    /// Fills histogram `hist` in category `cat` at `x`, once per entry of `weights`, which
-    /// holds one weight per label of the `variation` axis (a single weight for data).
+    /// Fills histogram `hist` in category `cat` with `entry` (one value per analysis axis),
+    /// once per `(variation index, weight)` of `weights`; data histograms have no
+    /// `variation` axis and take the first weight.
     #[inline]
-    pub fn fill(
+    pub fn fill<const N: usize>(
         &mut self,
         hist: usize,
         cat: usize,
-        x: f64,
-        weights: &[f64],
+        entry: impl Entry<N>,
+        weights: &[(usize, f64)],
     ) -> Result<(), HistError> {
         let h = &mut self.hists[hist];
+        let first = if self.is_mc { 2 } else { 1 };
+        let Some(offset) = entry.offset(h, first)? else {
+            return Ok(());
+        };
         if self.is_mc {
-            for (v, &w) in weights.iter().enumerate() {
-                h.fill_1d(&[cat, v], x, w)?;
+            for &(v, w) in weights {
+                h.fill_at(&[cat, v], offset, w);
             }
-            Ok(())
-        } else {
-            h.fill_1d(&[cat], x, weights[0])
+        } else if let Some(&(_, w)) = weights.first() {
+            h.fill_at(&[cat], offset, w);
         }
+        Ok(())
     }
 
     /// Adds another output of the same dataset (merging chunks in id order).
