@@ -122,16 +122,17 @@ fn spec(a: &Analysis, plan: &Plan) -> TokenStream {
     let hists = a.hists.iter().map(|h| {
         let hname = h.ident.to_string();
         let axes = h.axes.iter().map(|ax| {
-            let (axis, args) = (&ax.name, &ax.args);
-            let ctor = match ax.kind.to_string().as_str() {
-                "Regular" => quote!(regular),
-                "Variable" => quote!(variable),
-                "StrCategory" => quote!(str_category),
-                _ => quote!(integer),
+            let axis = &ax.name;
+            let args = &ax.args;
+            let (ctor, args) = match ax.kind.to_string().as_str() {
+                "Regular" => (quote!(regular), quote!(#(#args),*)),
+                "Variable" => (quote!(variable), quote!(#(#args),*)),
+                "StrCategory" => (quote!(str_category), quote!(&#(#args),*)),
+                _ => (quote!(integer), quote!(#(#args),*)),
             };
             let label = ax.label.as_ref().unwrap_or(axis);
             quote! {
-                ::pc_core::hist::Axis::#ctor(#axis, #(#args),*)
+                ::pc_core::hist::Axis::#ctor(#axis, #args)
                     .unwrap_or_else(|e| ::core::panic!("histogram `{}`: {}", #hname, e))
                     .with_label(#label)
             }
@@ -487,12 +488,32 @@ impl Body<'_> {
             prep.extend(fill);
             let closure = &hist.value;
             let n = hist.axes.len();
+            // The closure's body, inlined with its arguments bound by `let` (so it may
+            // return iterators borrowing from them).
+            let bindings = closure
+                .inputs
+                .iter()
+                .zip(&args)
+                .map(|(input, arg)| match input {
+                    syn::Pat::Type(t) => {
+                        let (pat, ty) = (&t.pat, &t.ty);
+                        quote!(let #pat: #ty = #arg;)
+                    }
+                    other => quote!(let #other = #arg;),
+                });
+            let body = &closure.body;
+            let value = match &closure.output {
+                ReturnType::Type(_, ty) => {
+                    quote!({ #(#bindings)* let __pc_r: #ty = #body; __pc_r })
+                }
+                ReturnType::Default => quote!({ #(#bindings)* #body }),
+            };
             let any = cats.iter().map(|&k| cat(k));
             let each = cats.iter().map(|&k| {
                 let (v, w) = (cat(k), slots(k));
                 quote_spanned! {closure.body.span()=>
                     if #v {
-                        for __pc_x in ::pc_core::prelude::__private::Entries::entries(__pc_value(#(#args),*)) {
+                        for __pc_x in ::pc_core::prelude::__private::Entries::entries(#value) {
                             __pc_out.fill::<#n>(#h, #k, __pc_x, #w)?;
                         }
                     }
@@ -500,7 +521,6 @@ impl Body<'_> {
             });
             fills.extend(quote! {
                 if #(#any)||* {
-                    let __pc_value = #closure;
                     #(#each)*
                 }
             });
@@ -543,7 +563,11 @@ impl Body<'_> {
                 ReturnType::Default => quote!(()),
             };
             let tr = quote_spanned!(func.ret.span()=> <#ret as ::pc_core::run::WeightOutput<#n>>);
-            values.extend(quote!(let #v: #ret = #name(#(#args),*);));
+            // The unused call makes rustc check the return type even without categories.
+            values.extend(quote! {
+                let #v: #ret = #name(#(#args),*);
+                let _ = #tr::nominal(&#v);
+            });
             typed.insert(f, tr);
         }
         // Weight `f`'s value (`which`: `nominal(&w)`, `up(&w, i)` or `down(&w, i)`), 1

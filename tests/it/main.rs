@@ -2,6 +2,7 @@
 
 mod common;
 mod corrupt;
+mod dsl_features;
 mod read_exact;
 mod roundtrip;
 mod zmumu;

@@ -59,6 +59,7 @@ impl<T: AxisValue> Entry<1> for T {
 
 macro_rules! tuple_entry {
     ($n:literal: $($t:ident $i:tt),*) => {
+        #[diagnostic::do_not_recommend]
         impl<$($t: AxisValue),*> Entry<$n> for ($($t,)*) {
             #[inline]
             fn offset(self, hist: &Hist, first: usize) -> Result<Option<usize>, HistError> {
