@@ -267,14 +267,13 @@ fn check_file(file: &Path, min_presel: u64) {
         let name = result.output.spec.histograms[h].name;
         let value_bins: usize = hist.shape()[2..].iter().product();
         for cat in 0..2 {
-            for v in 0..LABELS.len() {
+            for (v, label) in LABELS.iter().enumerate() {
                 for b in 0..value_bins {
                     let got = hist.bins()[(cat * hist.shape()[1] + v) * value_bins + b].value;
                     let w = want.get(&(name, cat, v, b)).copied().unwrap_or(0.0) / sum_gen;
                     assert!(
                         (got - w).abs() <= 1e-9 * w.abs().max(1e-300),
-                        "{name} cat {cat} {} bin {b}: {got} vs {w}",
-                        LABELS[v]
+                        "{name} cat {cat} {label} bin {b}: {got} vs {w}"
                     );
                     checked += usize::from(w != 0.0);
                 }
