@@ -74,9 +74,9 @@ pub(crate) fn analysis(
             Item::Macro(m) if m.mac.path.is_ident("categories") => {
                 match m
                     .mac
-                    .parse_body_with(Punctuated::<Category, Token![;]>::parse_terminated)
+                    .parse_body_with(Punctuated::<Categories, Token![;]>::parse_terminated)
                 {
-                    Ok(cats) => a.categories.extend(cats),
+                    Ok(cats) => a.categories.extend(cats.into_iter().flat_map(|c| c.0)),
                     Err(e) => errors.push(e),
                 }
             }
@@ -263,12 +263,53 @@ fn func(mut f: ItemFn, a: &mut Analysis, errors: &mut Errors) -> ItemFn {
     f
 }
 
-impl Parse for Category {
+/// One entry of `categories!`: `name = [cut, ..]`, or a cartesian product
+/// `[a, b] * [c, d] * ..`, which makes the categories `a_c`, `a_d`, `b_c`, `b_d` (each the
+/// AND of its cuts), like PocketCoffea's `CartesianSelection`.
+struct Categories(Vec<Category>);
+
+impl Parse for Categories {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let ident = input.parse()?;
-        input.parse::<Token![=]>()?;
-        let cuts = bracketed_idents(input)?;
-        Ok(Category { ident, cuts })
+        if !input.peek(syn::token::Bracket) {
+            let ident = input.parse()?;
+            input.parse::<Token![=]>()?;
+            let cuts = bracketed_idents(input)?;
+            return Ok(Categories(vec![Category { ident, cuts }]));
+        }
+        let mut product: Vec<Vec<Ident>> = vec![Vec::new()];
+        loop {
+            let axis = bracketed_idents(input)?;
+            product = product
+                .into_iter()
+                .flat_map(|prefix| {
+                    axis.iter().map(move |cut| {
+                        let mut p = prefix.clone();
+                        p.push(cut.clone());
+                        p
+                    })
+                })
+                .collect();
+            if !input.peek(Token![*]) {
+                break;
+            }
+            input.parse::<Token![*]>()?;
+        }
+        Ok(Categories(
+            product
+                .into_iter()
+                .map(|cuts| {
+                    let name = cuts
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("_");
+                    Category {
+                        ident: Ident::new(&name, cuts[0].span()),
+                        cuts,
+                    }
+                })
+                .collect(),
+        ))
     }
 }
 

@@ -68,9 +68,20 @@ mod features {
         s.0.len() >= 2
     }
 
+    #[cut]
+    pub fn barrel(s: &Selected) -> bool {
+        s.0[0].eta.abs() < 1.2
+    }
+
+    #[cut]
+    pub fn endcap(s: &Selected) -> bool {
+        s.0[0].eta.abs() >= 1.2
+    }
+
     categories! {
         all = [always];
         dimuon = [two_muons];
+        [always, two_muons] * [barrel, endcap];
     }
 
     #[weight]
@@ -113,12 +124,13 @@ mod features {
     }
 
     histogram! {
-        pt_all: Regular(20, 0.0, 200.0, "pt") = |s: &Selected| s.0.iter().map(|m| m.pt);
-        pt_2: Regular(20, 0.0, 200.0, "pt") = |s: &Selected| s.0.get(1).map(|m| m.pt);
+        pt_all: Regular(20, 0.0, 200.0, "pt") = |s: &Selected| s.0.iter().map(|m| m.pt), in [all, dimuon];
+        pt_2: Regular(20, 0.0, 200.0, "pt") = |s: &Selected| s.0.get(1).map(|m| m.pt), in [all, dimuon];
         pt_eta: (Regular(20, 0.0, 200.0, "pt"), Regular(10, -2.5, 2.5, "eta")) =
-            |s: &Selected| s.0.iter().map(|m| (m.pt, m.eta));
+            |s: &Selected| s.0.iter().map(|m| (m.pt, m.eta)), in [all, dimuon];
         charge: StrCategory(["plus", "minus"], "charge") =
-            |s: &Selected| s.0.first().map(|m| if m.charge > 0 { "plus" } else { "minus" });
+            |s: &Selected| s.0.first().map(|m| if m.charge > 0 { "plus" } else { "minus" }),
+            in [all, dimuon];
     }
 }
 
@@ -210,6 +222,9 @@ fn check_file(file: &Path, min_presel: u64) {
     // (histogram, category, variation slot, value-axes flat bin) -> Σw
     let mut want: BTreeMap<(&str, usize, usize, usize), f64> = BTreeMap::new();
     let mut presel = [0u64; 3];
+    // Nominal events in the cartesian categories always_barrel, always_endcap,
+    // two_muons_barrel, two_muons_endcap.
+    let mut cartesian = [0u64; 4];
     let mut sum_gen = 0.0;
     for e in 0..n as usize {
         let g = f64::from(genw[e]);
@@ -223,6 +238,13 @@ fn check_file(file: &Path, min_presel: u64) {
                 continue;
             }
             presel[s] += 1;
+            if s == 0 {
+                let endcap = usize::from(sel[0].1.abs() >= 1.2);
+                cartesian[endcap] += 1;
+                if sel.len() >= 2 {
+                    cartesian[2 + endcap] += 1;
+                }
+            }
             for (cat, extra) in [(0usize, 1.0), (1, 0.25)] {
                 if cat == 1 && sel.len() < 2 {
                     continue;
@@ -261,12 +283,24 @@ fn check_file(file: &Path, min_presel: u64) {
         "{presel:?}"
     );
     assert_eq!(out.presel, presel);
+    let spec = &result.output.spec;
+    assert_eq!(
+        spec.categories[2..],
+        [
+            "always_barrel",
+            "always_endcap",
+            "two_muons_barrel",
+            "two_muons_endcap"
+        ]
+    );
+    let counted: Vec<u64> = (2..6).map(|k| out.categories[k][0].events).collect();
+    assert_eq!(counted, cartesian);
 
     let mut checked = 0;
     for (h, hist) in out.hists.iter().enumerate() {
         let name = result.output.spec.histograms[h].name;
         let value_bins: usize = hist.shape()[2..].iter().product();
-        for cat in 0..2 {
+        for cat in 0..6 {
             for (v, label) in LABELS.iter().enumerate() {
                 for b in 0..value_bins {
                     let got = hist.bins()[(cat * hist.shape()[1] + v) * value_bins + b].value;
