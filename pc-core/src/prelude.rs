@@ -32,6 +32,18 @@ pub mod __private {
     pub use crate::hist::Entry;
     pub use crate::run::WeightOutput;
 
+    /// The indices of the set bits of `mask`, lowest first (output groups of an event).
+    #[inline]
+    pub fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
+        std::iter::from_fn(move || {
+            (mask != 0).then(|| {
+                let i = mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                i
+            })
+        })
+    }
+
     /// What a `histogram!` closure may return: `Option<value>` (one entry or none, e.g.
     /// the k-th object) or any iterator of values (one entry per object).
     #[diagnostic::on_unimplemented(

@@ -33,6 +33,29 @@ pub(crate) fn analysis(a: &Analysis, errors: &mut Errors) {
             known("cut", "`#[cut]` functions", cut, &cuts, errors);
         }
     }
+    let mut per_sample: std::collections::BTreeMap<String, Vec<&Ident>> = Default::default();
+    for sub in &a.subsamples {
+        for cut in &sub.cuts {
+            known("cut", "`#[cut]` functions", cut, &cuts, errors);
+        }
+        per_sample
+            .entry(sub.sample.value())
+            .or_default()
+            .push(&sub.ident);
+    }
+    for (sample, subs) in &per_sample {
+        unique(
+            &format!("subsample of \"{sample}\""),
+            subs.iter().copied(),
+            errors,
+        );
+        if subs.len() > 64 {
+            errors.at(
+                subs[64].span(),
+                format!("sample \"{sample}\" has more than 64 subsamples"),
+            );
+        }
+    }
     for h in &a.hists {
         for cat in h.categories.iter().flatten() {
             known("category", "`categories!`", cat, &categories, errors);

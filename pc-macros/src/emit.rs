@@ -146,6 +146,10 @@ fn spec(a: &Analysis, plan: &Plan) -> TokenStream {
     });
     let shapes = plan.shape_variations.iter().map(|s| &s.label);
     let variations = &plan.variations;
+    let subsamples = a.subsamples.iter().map(|s| {
+        let (sample, sub) = (&s.sample, s.ident.to_string());
+        quote!((#sample, #sub))
+    });
     quote! {
         ::pc_core::run::ProcessorSpec {
             name: #name,
@@ -155,6 +159,7 @@ fn spec(a: &Analysis, plan: &Plan) -> TokenStream {
             shape_variations: ::std::vec!["nominal" #(, #shapes)*],
             variations: ::std::vec![#(::std::string::String::from(#variations)),*],
             histograms: ::std::vec![#(#hists),*],
+            subsamples: ::std::vec![#(#subsamples),*],
         }
     }
 }
@@ -245,6 +250,16 @@ fn process(a: &Analysis, plan: &Plan) -> TokenStream {
         let v = format_ident!("__pc_sample{}", j);
         quote!(let #v = __pc_ctx.dataset.sample == #name;)
     });
+    // Each subsample's output group bit for this chunk's sample (0: another sample's).
+    let sub_bits = a.subsamples.iter().enumerate().map(|(i, sub)| {
+        let local = a.subsamples[..i]
+            .iter()
+            .filter(|x| x.sample.value() == sub.sample.value())
+            .count();
+        let (v, sample) = (format_ident!("__pc_subbit{}", i), &sub.sample);
+        quote!(let #v: u64 = if __pc_ctx.dataset.sample == #sample { 1 << #local } else { 0 };)
+    });
+    let any_bit = (0..a.subsamples.len()).map(|i| format_ident!("__pc_subbit{}", i));
     let shape_slots = std::iter::once(plan.slot("nominal"))
         .chain(plan.shape_variations.iter().map(|s| plan.slot(&s.label)));
     quote! {
@@ -252,6 +267,9 @@ fn process(a: &Analysis, plan: &Plan) -> TokenStream {
         let __pc_n_shape: usize = if __pc_is_mc { #n_shape } else { 1 };
         let __pc_shape_slots: [usize; #n_shape] = [#(#shape_slots),*];
         #(#samples)*
+        #(#sub_bits)*
+        // The sample itself is the only group when it has no subsamples.
+        let __pc_nosub: u64 = u64::from((0 #(| #any_bit)*) == 0);
         #setups
         #columns
         #(#buffers)*
@@ -466,10 +484,28 @@ impl Body<'_> {
         });
         let all: Vec<Ident> = (0..self.a.categories.len()).map(cat).collect();
         let weights = self.weights();
-        let counts = all
+        let groups = self
+            .plan
+            .subsample_cuts
             .iter()
             .enumerate()
-            .map(|(k, v)| quote!(if #v { __pc_out.count(#k, __pc_s, __pc_ws[#k][0].1); }));
+            .map(|(i, cuts)| {
+                let bit = format_ident!("__pc_subbit{}", i);
+                let cuts = cuts.iter().map(|&f| cut(f));
+                quote!(| (if true #(&& #cuts)* { #bit } else { 0 }))
+            });
+        let groups = quote! {
+            let __pc_groups: u64 = __pc_nosub #(#groups)*;
+        };
+        let counts = all.iter().enumerate().map(|(k, v)| {
+            quote! {
+                if #v {
+                    for __pc_g in ::pc_core::prelude::__private::bits(__pc_groups) {
+                        __pc_out.count(__pc_g, #k, __pc_s, __pc_ws[#k][0].1);
+                    }
+                }
+            }
+        });
         let slot_arrays = (0..all.len()).map(|k| {
             let (one, fill) = (format_ident!("__pc_one{}", k), slots(k));
             quote! {
@@ -513,8 +549,10 @@ impl Body<'_> {
                 let (v, w) = (cat(k), slots(k));
                 quote_spanned! {closure.body.span()=>
                     if #v {
-                        for __pc_x in ::pc_core::prelude::__private::Entries::entries(#value) {
-                            __pc_out.fill::<#n>(#h, #k, __pc_x, #w)?;
+                        for __pc_g in ::pc_core::prelude::__private::bits(__pc_groups) {
+                            for __pc_x in ::pc_core::prelude::__private::Entries::entries(#value) {
+                                __pc_out.fill::<#n>(__pc_g, #h, #k, __pc_x, #w)?;
+                            }
                         }
                     }
                 }
@@ -534,7 +572,8 @@ impl Body<'_> {
         quote! {
             #cuts
             #(#cats)*
-            if !(#any_category) {
+            #groups
+            if !(#any_category) || __pc_groups == 0 {
                 continue;
             }
             #weights

@@ -25,6 +25,8 @@ pub(crate) struct Plan {
     pub category_cuts: Vec<Vec<usize>>,
     /// For each histogram, the indices of its categories.
     pub hist_categories: Vec<Vec<usize>>,
+    /// For each subsample, the indices of its cuts in `Analysis::funcs`.
+    pub subsample_cuts: Vec<Vec<usize>>,
     /// Labels of the `variation` axis, sorted (`nominal` among them).
     pub variations: Vec<String>,
     /// Weight variations of the applied weights, in axis order.
@@ -210,6 +212,16 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
                 .collect()
         })
         .collect();
+    let subsample_cuts = a
+        .subsamples
+        .iter()
+        .map(|s| {
+            s.cuts
+                .iter()
+                .filter_map(|n| index_of(n, Stage::Cut))
+                .collect()
+        })
+        .collect();
     let hist_categories = a
         .hists
         .iter()
@@ -306,6 +318,7 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
         collection_base,
         category_cuts,
         hist_categories,
+        subsample_cuts,
         variations,
         weight_variations,
         shape_variations,

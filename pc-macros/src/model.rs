@@ -15,6 +15,8 @@ pub(crate) struct Analysis {
     /// Functions with a stage attribute, in declaration order.
     pub funcs: Vec<Func>,
     pub categories: Vec<Category>,
+    /// `subsamples!`: per sample, named AND-of-cuts selections.
+    pub subsamples: Vec<Subsample>,
     /// The `weights!` block; `None`: every `#[weight]` applies to every category.
     pub weights: Option<Vec<WeightRule>>,
     pub hists: Vec<Hist>,
@@ -93,6 +95,13 @@ pub(crate) struct Func {
 
 /// `name = [cut, ...];` in `categories!`.
 pub(crate) struct Category {
+    pub ident: Ident,
+    pub cuts: Vec<Ident>,
+}
+
+/// `name = [cut, ..]` of `"Sample" = { .. }` in `subsamples!`.
+pub(crate) struct Subsample {
+    pub sample: LitStr,
     pub ident: Ident,
     pub cuts: Vec<Ident>,
 }

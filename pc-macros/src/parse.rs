@@ -11,7 +11,8 @@ use syn::{
 };
 
 use crate::model::{
-    Analysis, AxisSpec, Category, Errors, Field, Func, Hist, Record, Stage, Target, WeightRule,
+    Analysis, AxisSpec, Category, Errors, Field, Func, Hist, Record, Stage, Subsample, Target,
+    WeightRule,
 };
 
 mod kw {
@@ -63,6 +64,7 @@ pub(crate) fn analysis(
         collections: Vec::new(),
         funcs: Vec::new(),
         categories: Vec::new(),
+        subsamples: Vec::new(),
         weights: None,
         hists: Vec::new(),
     };
@@ -77,6 +79,15 @@ pub(crate) fn analysis(
                     .parse_body_with(Punctuated::<Categories, Token![;]>::parse_terminated)
                 {
                     Ok(cats) => a.categories.extend(cats.into_iter().flat_map(|c| c.0)),
+                    Err(e) => errors.push(e),
+                }
+            }
+            Item::Macro(m) if m.mac.path.is_ident("subsamples") => {
+                match m
+                    .mac
+                    .parse_body_with(Punctuated::<SampleSubsamples, Token![;]>::parse_terminated)
+                {
+                    Ok(subs) => a.subsamples.extend(subs.into_iter().flat_map(|s| s.0)),
                     Err(e) => errors.push(e),
                 }
             }
@@ -271,10 +282,7 @@ struct Categories(Vec<Category>);
 impl Parse for Categories {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         if !input.peek(syn::token::Bracket) {
-            let ident = input.parse()?;
-            input.parse::<Token![=]>()?;
-            let cuts = bracketed_idents(input)?;
-            return Ok(Categories(vec![Category { ident, cuts }]));
+            return Ok(Categories(vec![input.parse()?]));
         }
         let mut product: Vec<Vec<Ident>> = vec![Vec::new()];
         loop {
@@ -319,6 +327,37 @@ fn bracketed_idents(input: ParseStream<'_>) -> syn::Result<Vec<Ident>> {
     Ok(Punctuated::<Ident, Token![,]>::parse_terminated(&content)?
         .into_iter()
         .collect())
+}
+
+/// `"Sample" = { name = [cut, ..]; .. }` in `subsamples!`.
+struct SampleSubsamples(Vec<Subsample>);
+
+impl Parse for SampleSubsamples {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let sample: LitStr = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let content;
+        syn::braced!(content in input);
+        let subs = Punctuated::<Category, Token![;]>::parse_terminated(&content)?;
+        Ok(SampleSubsamples(
+            subs.into_iter()
+                .map(|c| Subsample {
+                    sample: sample.clone(),
+                    ident: c.ident,
+                    cuts: c.cuts,
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl Parse for Category {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let ident = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let cuts = bracketed_idents(input)?;
+        Ok(Category { ident, cuts })
+    }
 }
 
 impl Parse for WeightRule {

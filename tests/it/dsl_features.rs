@@ -84,6 +84,11 @@ mod features {
         [always, two_muons] * [barrel, endcap];
     }
 
+    subsamples! {
+        "DYJetsToLL" = { central = [barrel]; any = [always] };
+        "SomeOtherSample" = { unused = [always] };
+    }
+
     #[weight]
     pub fn gen_weight(ev: &Event) -> f64 {
         f64::from(ev.gen_weight)
@@ -219,8 +224,8 @@ fn check_file(file: &Path, min_presel: u64) {
         panic!()
     };
     let slot = |l: &str| LABELS.iter().position(|x| *x == l).unwrap();
-    // (histogram, category, variation slot, value-axes flat bin) -> Σw
-    let mut want: BTreeMap<(&str, usize, usize, usize), f64> = BTreeMap::new();
+    // (group, histogram, category, variation slot, value-axes flat bin) -> Σw
+    let mut want: BTreeMap<(usize, &str, usize, usize, usize), f64> = BTreeMap::new();
     let mut presel = [0u64; 3];
     // Nominal events in the cartesian categories always_barrel, always_endcap,
     // two_muons_barrel, two_muons_endcap.
@@ -263,8 +268,14 @@ fn check_file(file: &Path, min_presel: u64) {
                     1 => vec![(slot("muon_scaleUp"), nominal)],
                     _ => vec![(slot("muon_scaleDown"), nominal)],
                 };
-                for &(v, w) in &weights {
-                    let mut add = |h, bin| *want.entry((h, cat, v, bin)).or_default() += w;
+                // Groups: DYJetsToLL__central (leading muon in the barrel), DYJetsToLL__any.
+                let central = sel[0].1.abs() < 1.2;
+                for (g, &(v, w)) in [0, 1]
+                    .into_iter()
+                    .filter(|&g| g == 1 || central)
+                    .flat_map(|g| weights.iter().map(move |vw| (g, vw)))
+                {
+                    let mut add = |h, bin| *want.entry((g, h, cat, v, bin)).or_default() += w;
                     for m in &sel {
                         let ipt = regular(f64::from(m.0), 20, 0.0, 200.0);
                         add("pt_all", ipt);
@@ -293,21 +304,27 @@ fn check_file(file: &Path, min_presel: u64) {
             "two_muons_endcap"
         ]
     );
-    let counted: Vec<u64> = (2..6).map(|k| out.categories[k][0].events).collect();
+    let counted: Vec<u64> = (2..6).map(|k| out.categories[1][k][0].events).collect();
     assert_eq!(counted, cartesian);
 
+    assert_eq!(out.groups, ["DYJetsToLL__central", "DYJetsToLL__any"]);
     let mut checked = 0;
-    for (h, hist) in out.hists.iter().enumerate() {
+    for (g, h, hist) in out
+        .hists
+        .iter()
+        .enumerate()
+        .flat_map(|(g, hists)| hists.iter().enumerate().map(move |(h, x)| (g, h, x)))
+    {
         let name = result.output.spec.histograms[h].name;
         let value_bins: usize = hist.shape()[2..].iter().product();
         for cat in 0..6 {
             for (v, label) in LABELS.iter().enumerate() {
                 for b in 0..value_bins {
                     let got = hist.bins()[(cat * hist.shape()[1] + v) * value_bins + b].value;
-                    let w = want.get(&(name, cat, v, b)).copied().unwrap_or(0.0) / sum_gen;
+                    let w = want.get(&(g, name, cat, v, b)).copied().unwrap_or(0.0) / sum_gen;
                     assert!(
                         (got - w).abs() <= 1e-9 * w.abs().max(1e-300),
-                        "{name} cat {cat} {label} bin {b}: {got} vs {w}"
+                        "group {g} {name} cat {cat} {label} bin {b}: {got} vs {w}"
                     );
                     checked += usize::from(w != 0.0);
                 }

@@ -19,27 +19,34 @@ pub struct Tally {
 }
 
 /// The accumulated result of one or more chunks of one dataset.
+///
+/// Results are kept per *group*: the dataset's subsamples (`{sample}__{sub}`, which may
+/// overlap), or the sample itself when it has none.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChunkOutput {
     pub initial: u64,
     pub skim: u64,
     /// Events passing the preselection, per shape variation.
     pub presel: Vec<u64>,
-    /// Per category, per shape variation.
-    pub categories: Vec<Vec<Tally>>,
+    /// Output names: `{sample}__{sub}` per subsample, or the sample.
+    pub groups: Vec<String>,
+    /// Per group, per category, per shape variation.
+    pub categories: Vec<Vec<Vec<Tally>>>,
     /// Σ genWeight over all events before any cut (MC).
     pub sum_genweights: ExactSum,
     /// Normalisation applied to weight sums (1/Σ genWeight after [`ChunkOutput::normalise`]).
     pub norm: f64,
-    /// One per histogram of the spec: axes `cat`, `variation` (MC), then the analysis axes.
-    pub hists: Vec<Hist>,
+    /// Per group, one per histogram of the spec: axes `cat`, `variation` (MC), then the
+    /// analysis axes.
+    pub hists: Vec<Vec<Hist>>,
     is_mc: bool,
 }
 
 impl ChunkOutput {
-    /// An empty output for `spec`; MC histograms get a `variation` axis.
-    pub fn new(spec: &ProcessorSpec, is_mc: bool) -> Result<ChunkOutput, HistError> {
-        let hists = spec
+    /// An empty output of `spec` for `dataset`; MC histograms get a `variation` axis.
+    pub fn new(spec: &ProcessorSpec, dataset: &Dataset) -> Result<ChunkOutput, HistError> {
+        let is_mc = dataset.is_mc;
+        let hists: Vec<Hist> = spec
             .histograms
             .iter()
             .map(|h| {
@@ -54,15 +61,20 @@ impl ChunkOutput {
                 Hist::new(h.name, axes)
             })
             .collect::<Result<_, _>>()?;
+        let groups = spec.groups(&dataset.sample);
         let n_shape = spec.shape_variations.len();
         Ok(ChunkOutput {
             initial: 0,
             skim: 0,
             presel: vec![0; n_shape],
-            categories: vec![vec![Tally::default(); n_shape]; spec.categories.len()],
+            categories: vec![
+                vec![vec![Tally::default(); n_shape]; spec.categories.len()];
+                groups.len()
+            ],
+            hists: vec![hists; groups.len()],
+            groups,
             sum_genweights: ExactSum::default(),
             norm: 1.0,
-            hists,
             is_mc,
         })
     }
@@ -72,27 +84,29 @@ impl ChunkOutput {
         self.is_mc
     }
 
-    /// Records an event in category `cat` for shape variation `shape` with nominal weight `w`.
+    /// Records an event of `group` in category `cat` for shape variation `shape` with
+    /// nominal weight `w`.
     #[inline]
-    pub fn count(&mut self, cat: usize, shape: usize, w: f64) {
-        let t = &mut self.categories[cat][shape];
+    pub fn count(&mut self, group: usize, cat: usize, shape: usize, w: f64) {
+        let t = &mut self.categories[group][cat][shape];
         t.events += 1;
         t.sumw.add(w);
         t.sumw2.add(w * w);
     }
 
-    /// Fills histogram `hist` in category `cat` with `entry` (one value per analysis axis),
+    /// Fills histogram `hist` of `group` in category `cat` with `entry` (one value per analysis axis),
     /// once per `(variation index, weight)` of `weights`; data histograms have no
     /// `variation` axis and take the first weight.
     #[inline]
     pub fn fill<const N: usize>(
         &mut self,
+        group: usize,
         hist: usize,
         cat: usize,
         entry: impl Entry<N>,
         weights: &[(usize, f64)],
     ) -> Result<(), HistError> {
-        let h = &mut self.hists[hist];
+        let h = &mut self.hists[group][hist];
         let first = if self.is_mc { 2 } else { 1 };
         let Some(offset) = entry.offset(h, first)? else {
             return Ok(());
@@ -114,15 +128,24 @@ impl ChunkOutput {
         for (a, b) in self.presel.iter_mut().zip(&other.presel) {
             *a += b;
         }
-        for (ca, cb) in self.categories.iter_mut().zip(&other.categories) {
-            for (a, b) in ca.iter_mut().zip(cb) {
-                a.events += b.events;
-                a.sumw.merge(&b.sumw);
-                a.sumw2.merge(&b.sumw2);
-            }
+        for (a, b) in self
+            .categories
+            .iter_mut()
+            .flatten()
+            .flatten()
+            .zip(other.categories.iter().flatten().flatten())
+        {
+            a.events += b.events;
+            a.sumw.merge(&b.sumw);
+            a.sumw2.merge(&b.sumw2);
         }
         self.sum_genweights.merge(&other.sum_genweights);
-        for (a, b) in self.hists.iter_mut().zip(&other.hists) {
+        for (a, b) in self
+            .hists
+            .iter_mut()
+            .flatten()
+            .zip(other.hists.iter().flatten())
+        {
             a.add(b)?;
         }
         Ok(())
@@ -136,7 +159,7 @@ impl ChunkOutput {
             return;
         }
         self.norm = 1.0 / s;
-        for h in &mut self.hists {
+        for h in self.hists.iter_mut().flatten() {
             h.scale(self.norm);
         }
     }
@@ -194,15 +217,20 @@ impl Output {
                         .iter()
                         .filter(|(d, _)| !mc_only || d.is_mc)
                         .map(|(d, o)| {
-                            let by_var = shape
+                            let by_group = o
+                                .groups
                                 .iter()
-                                .zip(&o.categories[c])
-                                .map(|(v, t)| (v.to_string(), f(o, t)))
+                                .zip(&o.categories)
+                                .map(|(g, cats)| {
+                                    let by_var = shape
+                                        .iter()
+                                        .zip(&cats[c])
+                                        .map(|(v, t)| (v.to_string(), f(o, t)))
+                                        .collect();
+                                    (g.clone(), Value::Object(by_var))
+                                })
                                 .collect();
-                            (
-                                d.name.clone(),
-                                json!({ d.sample.clone(): Value::Object(by_var) }),
-                            )
+                            (d.name.clone(), Value::Object(by_group))
                         })
                         .collect(),
                 )
@@ -238,12 +266,14 @@ impl Output {
         Value::Object(root)
     }
 
-    /// Every histogram keyed `"{histogram}/{sample}/{dataset}"`.
+    /// Every histogram keyed `"{histogram}/{sample or sample__subsample}/{dataset}"`.
     pub fn histograms(&self) -> BTreeMap<String, &Hist> {
         let mut out = BTreeMap::new();
         for (d, o) in &self.datasets {
-            for h in &o.hists {
-                out.insert(format!("{}/{}/{}", h.name(), d.sample, d.name), h);
+            for (g, hists) in o.groups.iter().zip(&o.hists) {
+                for h in hists {
+                    out.insert(format!("{}/{g}/{}", h.name(), d.name), h);
+                }
             }
         }
         out
@@ -275,11 +305,19 @@ impl Output {
             ),
         ];
         for (c, cat) in self.spec.categories.iter().enumerate() {
+            // Subsamples: one value per subsample, joined by `/`.
+            let per_group = |o: &ChunkOutput, f: &dyn Fn(&Tally) -> String| {
+                o.categories
+                    .iter()
+                    .map(|cats| f(&cats[c][0]))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            };
             rows.push((
                 cat.to_string(),
                 self.datasets
                     .iter()
-                    .map(|(_, o)| o.categories[c][0].events.to_string())
+                    .map(|(_, o)| per_group(o, &|t| t.events.to_string()))
                     .collect(),
             ));
             rows.push((
@@ -288,7 +326,7 @@ impl Output {
                     .iter()
                     .map(|(d, o)| {
                         if d.is_mc {
-                            format!("{:.6e}", o.sumw(&o.categories[c][0]))
+                            per_group(o, &|t| format!("{:.6e}", o.sumw(t)))
                         } else {
                             "-".into()
                         }

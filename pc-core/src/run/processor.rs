@@ -36,6 +36,27 @@ pub struct ProcessorSpec {
     /// variations such as `pileupUp`, then shape variations), sorted as PocketCoffea does.
     pub variations: Vec<String>,
     pub histograms: Vec<HistDef>,
+    /// Subsamples as `(sample, subsample)`, in declaration order; outputs of a sample with
+    /// subsamples are named `{sample}__{subsample}`.
+    pub subsamples: Vec<(&'static str, &'static str)>,
+}
+
+impl ProcessorSpec {
+    /// The output groups of `sample`: `{sample}__{sub}` for each of its subsamples, in
+    /// declaration order, or the sample alone.
+    pub fn groups(&self, sample: &str) -> Vec<String> {
+        let subs: Vec<String> = self
+            .subsamples
+            .iter()
+            .filter(|(s, _)| *s == sample)
+            .map(|(s, sub)| format!("{s}__{sub}"))
+            .collect();
+        if subs.is_empty() {
+            vec![sample.to_string()]
+        } else {
+            subs
+        }
+    }
 }
 
 /// Everything a chunk's processing may look at besides its columns.

@@ -149,7 +149,7 @@ pub fn run<P: Processor>(
     // Merge per dataset in chunk-id order, so results do not depend on threads.
     let mut merged: Vec<ChunkOutput> = datasets
         .iter()
-        .map(|d| ChunkOutput::new(&spec, d.is_mc))
+        .map(|d| ChunkOutput::new(&spec, d))
         .collect::<Result<_, _>>()?;
     let mut failed = Vec::new();
     for ((chunk, _), r) in chunks.iter().zip(results) {
@@ -211,7 +211,7 @@ fn process_chunk<P: Processor>(
     }
     let n = (chunk.entries.end - chunk.entries.start) as usize;
     let columns = Columns::new(spec.branches.iter().map(|b| b.name).collect(), columns, n);
-    let mut out = ChunkOutput::new(spec, is_mc)?;
+    let mut out = ChunkOutput::new(spec, ctx.dataset)?;
     out.initial = n as u64;
     if is_mc {
         let gw = spec
