@@ -9,6 +9,7 @@
 //! - [`prelude`]: what an analysis written with `#[processor]` imports.
 
 pub mod config;
+pub mod correction;
 pub mod exact;
 pub mod formula;
 pub mod generate;
