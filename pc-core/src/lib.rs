@@ -9,7 +9,9 @@
 //! - [`prelude`]: what an analysis written with `#[processor]` imports.
 
 pub mod config;
+pub mod correction;
 pub mod exact;
+pub mod formula;
 pub mod generate;
 pub mod hist;
 pub mod io;

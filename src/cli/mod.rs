@@ -1,6 +1,7 @@
 //! Command-line definition and dispatch.
 
 mod bench_read;
+mod correction;
 mod dump;
 mod generate;
 mod inspect;
@@ -32,6 +33,9 @@ enum Command {
     Generate(generate::Args),
     /// Print the branch catalog of a file (`name type [counter]` per line).
     Schema(schema::Args),
+    /// Inspect (`summary`), evaluate (`eval`) or time (`bench`) correctionlib files.
+    #[command(subcommand_value_name = "ACTION")]
+    Correction(correction::Args),
     /// Time reading branches of a file chunk by chunk (prints one JSON line).
     BenchRead(bench_read::Args),
 }
@@ -45,5 +49,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Generate(a) => generate::run(a),
         Command::Schema(a) => schema::run(a),
         Command::BenchRead(a) => bench_read::run(a),
+        Command::Correction(a) => correction::run(a),
     }
 }

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per concern.
 
 mod common;
+mod correction;
 mod corrupt;
 mod dsl_features;
 mod read_exact;
