@@ -19,3 +19,4 @@ pub mod lumimask;
 pub mod prelude;
 pub mod run;
 pub mod util;
+pub mod weights;
