@@ -28,12 +28,12 @@ import glob
 import json
 import math
 import os
+import sys
 import warnings
 
 import awkward as ak
 import numpy as np
 from coffea.jetmet_tools import CorrectedJetsFactory, JECStack
-import coffea.jetmet_tools.CorrectedJetsFactory as cjf
 from coffea.lookup_tools import extractor
 from coffea.nanoevents import NanoAODSchema, NanoEventsFactory
 
@@ -111,7 +111,9 @@ def one_file(path, factory, with_sources):
         for j in range(counts[i])
     ]
     gauss = np.asarray(gauss, dtype=np.float32)
-    cjf.rand_gauss = lambda item, randomstate: ak.Array(gauss)
+    # The package re-exports the class under the module's name: patch the module itself.
+    module = sys.modules["coffea.jetmet_tools.CorrectedJetsFactory"]
+    module.rand_gauss = lambda item, randomstate: ak.Array(gauss)
 
     out = factory.build(jets, lazy_cache={})
     flat = lambda a: ak.to_numpy(ak.flatten(a))  # noqa: E731

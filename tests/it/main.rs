@@ -2,6 +2,7 @@
 
 mod common;
 mod corrupt;
+mod jetmet;
 mod read_exact;
 mod roundtrip;
 mod zmumu;
