@@ -11,6 +11,7 @@
 
 pub mod config;
 pub mod exact;
+pub mod formula;
 pub mod generate;
 pub mod hist;
 pub mod io;
