@@ -191,7 +191,10 @@ fn parse_record(text: &str, line: usize, n_binned: usize) -> Result<Record, Stri
         .chunks(2)
         .map(|p| (p[0] as f32, p[1] as f32))
         .collect::<Vec<_>>();
-    if let Some((lo, hi)) = bins.iter().find(|(lo, hi)| !(lo <= hi)) {
+    if let Some((lo, hi)) = bins
+        .iter()
+        .find(|(lo, hi)| lo.partial_cmp(hi).is_none_or(|o| o.is_gt()))
+    {
         return Err(format!("bin minimum {lo} above its maximum {hi}"));
     }
     Ok(Record {

@@ -60,7 +60,9 @@ impl JesSource {
                     .chunks(3)
                     .map(|c| (f64::from(c[0]), f64::from(c[1]), f64::from(c[2])))
                     .collect();
-                if k.windows(2).any(|w| !(w[0].0 < w[1].0)) {
+                if k.windows(2)
+                    .any(|w| w[0].0.partial_cmp(&w[1].0).is_none_or(|o| o.is_ge()))
+                {
                     return Err(bad("the knots' pt values must increase"));
                 }
                 Ok(k)
