@@ -306,7 +306,17 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
 #[test]
 fn bad_inputs_give_errors_naming_file_line_or_input() {
     let header = "{1 JetEta 1 JetPt max(0.0001,pow(x,[0])) Correction L2Relative}\n";
-    let cases: [(&str, String, &str); 6] = [
+    let cases: [(&str, String, &str); 8] = [
+        (
+            "I_V1_MC_L2Relative_AK4PFchs.jec.txt",
+            "{1 JetEta 1 JetPt x*y Correction L2Relative}\n-5 5 3 1 100 1\n".into(),
+            ":1: the formula uses 2 variables, the header names 1",
+        ),
+        (
+            "J_V1_MC_L2Relative_AK4PFchs.jec.txt",
+            "{1 JetEta 1 JetPt x*[1] Correction L2Relative}\n-5 5 3 1 100 1\n".into(),
+            ":1: the formula uses 2 parameters, the records hold 1",
+        ),
         (
             "A_V1_MC_L2Relative_AK4PFchs.jec.txt",
             format!("{header}-5 5 4 1 100 1.0\n"),

@@ -64,6 +64,13 @@ impl BinnedFunction {
             clamps.extend(v[..n_clamps].chunks(2).map(|c| (c[0], c[1])));
             params.extend_from_slice(&v[n_clamps..]);
         }
+        if formula.n_vars() > eval.len() {
+            return Err(at_header(format!(
+                "the formula uses {} variables, the header names {}",
+                formula.n_vars(),
+                eval.len()
+            )));
+        }
         if formula.n_params() > n_params {
             return Err(at_header(format!(
                 "the formula uses {} parameters, the records hold {n_params}",
