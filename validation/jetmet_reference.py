@@ -18,7 +18,7 @@ chunk. pc draws one Gaussian per jet from a hash of (seed, run, lumi, event, jet
 numbers for coffea's (`rand_gauss` is replaced), so every jet, matched or not, can be compared.
 
 Output: `validation/jetmet_reference.json`: per file, the per-event jet counts and, per jet,
-the corrected pt (float32, 9 significant digits) for nominal, JER up/down and every JES source
+the corrected pt (float32, 9 significant digits) after JEC only (`jec_only`), for nominal, JER up/down and every JES source
 up/down (the RegroupedV2 sources only for nano_dy, to keep the file small), nominal mass.
 
 Usage: /opt/pcoffea/bin/python validation/jetmet_reference.py
@@ -120,6 +120,7 @@ def one_file(path, factory, with_sources):
     res = {
         "counts": [int(c) for c in counts],
         "pt_gen": f32_list(flat(jets.pt_gen)),
+        "jec_only": f32_list(flat(out.pt_jec)),
         "nominal": f32_list(flat(out.pt)),
         "nominal_mass": f32_list(flat(out.mass)),
         "JER_up": f32_list(flat(out.JER.up.pt)),

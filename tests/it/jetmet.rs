@@ -249,6 +249,55 @@ fn variations_move_the_jets_and_are_independent_of_event_order() {
 }
 
 #[test]
+fn jec_only_calibration_as_for_data_matches_coffea() {
+    let reference = reference();
+    let jec: Vec<PathBuf> = reference["jec_files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .filter(|f| f.ends_with(".jec.txt.gz"))
+        .map(|f| jec_dir().join(f))
+        .collect();
+    let cal = JetCalibrator::new(&JetCalibConfig {
+        jec,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(cal.variations(), [JetVariation::Nominal]);
+    let mut out = cal.new_output();
+    let mut compared = 0;
+    for path in common::nanoaod_files() {
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        let expected = reference["files"][&stem]["jec_only"].as_array().unwrap();
+        let jets = FileJets::read(&path);
+        let mut offset = 0;
+        for i in 0..jets.entries() {
+            let mut event = jets.event(i);
+            event.gen_jet_idx = &[]; // data: no generator information
+            cal.calibrate_event(&event, &mut out).unwrap();
+            for (j, &got) in out.pt(0).iter().enumerate() {
+                let e = expected[offset + j].as_f64().unwrap();
+                let rel = (f64::from(got) - e).abs() / e;
+                assert!(
+                    rel <= REL_TOL,
+                    "{stem} event {i} jet {j}: {got} vs coffea {e}"
+                );
+                compared += 1;
+            }
+            offset += out.pt(0).len();
+        }
+    }
+    assert!(compared > 1000);
+}
+
+#[test]
+fn calibrator_is_shared_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<JetCalibrator>();
+}
+
+#[test]
 fn every_shared_jetmet_file_parses() {
     let mut files: Vec<PathBuf> = std::fs::read_dir(jec_dir())
         .unwrap()
