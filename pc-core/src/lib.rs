@@ -4,6 +4,7 @@
 //! - [`generate`]: NanoAOD-like sample generator (Drell-Yan, ttbar, pseudo-data).
 //! - [`hist`]: weighted N-D histograms with flow bins, merged exactly, written as UHI JSON.
 //! - [`config`]: parameters (YAML, defaults + overrides) and datasets (PocketCoffea JSON).
+//! - [`jetmet`]: jet energy corrections, JER smearing and JES/JER variations (JetMET text files).
 //! - [`lumimask`]: the golden-JSON luminosity mask for data.
 //! - [`run`]: the runtime: chunk plan, the `Processor` contract, runner, outputs.
 //! - [`prelude`]: what an analysis written with `#[processor]` imports.
@@ -15,6 +16,7 @@ pub mod formula;
 pub mod generate;
 pub mod hist;
 pub mod io;
+pub mod jetmet;
 pub mod lumimask;
 pub mod prelude;
 pub mod run;
