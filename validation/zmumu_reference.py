@@ -1,9 +1,30 @@
 #!/usr/bin/env python3
-"""Independent Python (uproot + awkward + hist) reference of PocketCoffea's Z->mumu example.
+"""Independent Python (uproot + awkward + hist + correctionlib) reference of PocketCoffea's Z->mumu example.
 
-This is the *written* definition of the analysis (PocketCoffea's `configs/zmumu` without
-calibrations, pileup and muon scale factors) that the Rust implementation is compared with,
-bin by bin (see `compare_outputs.py`).  It does not use any code from the Rust project.
+This is the *written* definition of the complete analysis (PocketCoffea's `configs/zmumu`) that
+the Rust implementation is compared with, bin by bin (see `compare_outputs.py`).  It does not
+use any code from the Rust project, nor coffea.
+
+Needs (PyPI): uproot 5 (5.7.7), awkward 2 (2.14), numpy 2 (2.4), hist (2.12), uhi (1.2),
+correctionlib (2.7.0); `jec_numpy.py` (next to this file) for the jet calibration.
+
+What it implements:
+  * skim, object selection, preselection, category `baseline`, 14 histograms, cutflow,
+    normalisation by sum_genweights (as before);
+  * MC jets calibrated before the object selection (PocketCoffea's `jet_calibration`, legacy
+    text files in DATA_DIR/jec/): JEC Summer19UL18_V5_MC L1FastJet+L2Relative+L3Absolute
+    (AK4PFchs) on raw pt/mass, JER hybrid smearing Summer19UL18_JRV2_MC (nominal SF; random
+    numbers = pc's `jet_gauss(0, run, lumi, event, jet index)`), see `jec_numpy.py`; the
+    calibrated pt/mass are stored as float32 (like the NanoAOD columns they replace) and the
+    jets re-sorted by calibrated pt, descending (stable).  Data jets are untouched.
+  * MC weights, multiplied in this order (float64 from the float32 branches): genWeight, lumi,
+    XS, pileup (`Collisions18_UltraLegacy_goldenJSON` on Pileup_nTrueInt), sf_mu_id
+    (`NUM_TightID_DEN_TrackerMuons`) and sf_mu_iso (`NUM_LooseRelIso_DEN_TightIDandIPCut`),
+    each the product over MuonGood of the SF at ("2018_UL", |eta|, pt, "sf"); data weight 1.
+  * MC `variation` axis: nominal, pileupDown, pileupUp, sf_mu_idDown, sf_mu_idUp,
+    sf_mu_isoDown, sf_mu_isoUp; a variation's weight is the product above with that one factor
+    replaced by its up/down value ("up"/"down", "systup"/"systdown").  sumw/sumw2 use the nominal
+    weight; presel and category counts are keyed "nominal" only (no shape variations).
 
 Spec references (``shared/reference/pocketcoffea_spec.md``):
   * 2.4  skim, 2.3 object preselection, 2.5 preselection, 2.6 categories, 2.8 histograms
@@ -13,7 +34,11 @@ Spec references (``shared/reference/pocketcoffea_spec.md``):
 Usage::
 
     zmumu_reference.py DATASETS.json --golden Cert_314472-325175_13TeV_Legacy2018_Collisions18_JSON.txt \\
-        --out DIR [--base-dir FOLDER] [--step-size "200 MB"] [--verbose]
+        --out DIR [--data-dir DIR] [--base-dir FOLDER] [--step-size "200 MB"] [--verbose]
+    zmumu_reference.py --check-jets [--data-dir DIR]   # JEC/JER vs coffea (jetmet_reference.json)
+
+DATA_DIR (default $PC_SHARED_DATA, else ../shared/data relative to the repository) holds
+`corrections/2018_UL/{puWeights,muon_Z}.json.gz` and `jec/`.
 
 Writes ``DIR/histograms.json`` (UHI JSON, keyed "{histogram}/{sample}/{dataset}") and
 ``DIR/cutflow.json``; also ``DIR/cut_diagnostics.json`` (how many events each individual cut
@@ -40,10 +65,14 @@ import time
 from collections import OrderedDict
 
 import awkward as ak
+import correctionlib
 import hist
 import numpy as np
 import uproot
 import uhi.io.json as uhi_json
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import jec_numpy  # noqa: E402  (this folder's jet calibration)
 
 # --------------------------------------------------------------------------------------
 # Constants of the analysis (spec 2.1, 2.4, 2.7; values for 2018 Nano v9)
@@ -70,8 +99,22 @@ FLAGS_DATA_2018 = FLAGS_MC_2018 + ["Flag_eeBadScFilter"]
 HLT_2018_SINGLEMUON = ["HLT_IsoMu24"]
 
 CATEGORY = "baseline"  # spec 2.6: {"baseline": [passthrough]}
-VARIATION = "nominal"  # no shape variations, and weight variations are out of scope
+VARIATION = "nominal"  # the only shape variation (no shape variations requested in zmumu)
+# Weights with variations (spec 2.7), in multiplication order after genWeight, lumi, XS
+WEIGHTS_WITH_VARIATIONS = ["pileup", "sf_mu_id", "sf_mu_iso"]
+VARIATIONS_MC = sorted([VARIATION] + [f"{w}{d}" for w in WEIGHTS_WITH_VARIATIONS for d in ("Up", "Down")])
 
+PILEUP = dict(file="corrections/2018_UL/puWeights.json.gz", name="Collisions18_UltraLegacy_goldenJSON",
+              keys={"nominal": "nominal", "Up": "up", "Down": "down"})
+MUON_SF = dict(file="corrections/2018_UL/muon_Z.json.gz", year="2018_UL",
+               names={"sf_mu_id": "NUM_TightID_DEN_TrackerMuons",
+                      "sf_mu_iso": "NUM_LooseRelIso_DEN_TightIDandIPCut"},
+               keys={"nominal": "sf", "Up": "systup", "Down": "systdown"})
+
+BRANCHES_MC = (
+    ["genWeight", "event", "Pileup_nTrueInt", "fixedGridRhoFastjetAll", "GenJet_pt"]
+    + ["Jet_" + b for b in ("rawFactor", "area", "genJetIdx")]
+)
 BRANCHES_COMMON = (
     ["run", "luminosityBlock", "PV_npvsGood"]
     + FLAGS_DATA_2018
@@ -113,7 +156,7 @@ def make_hist(name: str, is_mc: bool) -> hist.Hist:
     axis_name, label, bins, lo, hi, _, _ = HISTOGRAMS[name]
     axes = [hist.axis.StrCategory([CATEGORY], name="cat", label="Category")]
     if is_mc:
-        axes.append(hist.axis.StrCategory([VARIATION], name="variation", label="Variation"))
+        axes.append(hist.axis.StrCategory(VARIATIONS_MC, name="variation", label="Variation"))
     axes.append(
         hist.axis.Regular(bins, lo, hi, name=axis_name, label=label if label else axis_name,
                           underflow=True, overflow=True)
@@ -214,7 +257,48 @@ def p4(pt, eta, phi, mass):
 # --------------------------------------------------------------------------------------
 # One chunk (= one file here) of one dataset: spec 3.2 steps 3-11 for the nominal variation
 # --------------------------------------------------------------------------------------
-def process_chunk(ev, ds, lumimask, acc, diag):
+class Corrections:
+    """The correction files of DATA_DIR, read once: jet calibration, pileup, muon SFs."""
+
+    def __init__(self, data_dir):
+        self.data_dir = data_dir
+        self.jets = jec_numpy.JetCalibration(os.path.join(data_dir, "jec"))
+        pu = correctionlib.CorrectionSet.from_file(os.path.join(data_dir, PILEUP["file"]))
+        self.pileup = pu[PILEUP["name"]]
+        mu = correctionlib.CorrectionSet.from_file(os.path.join(data_dir, MUON_SF["file"]))
+        self.muon = {w: mu[name] for w, name in MUON_SF["names"].items()}
+
+    def weight_factors(self, ev, muons):
+        """{weight: {"nominal"|"Up"|"Down": float64 per event}} for pileup, sf_mu_id, sf_mu_iso."""
+        out = OrderedDict()
+        n_true = ak.to_numpy(ev["Pileup_nTrueInt"]).astype(np.float64)
+        out["pileup"] = {k: np.asarray(self.pileup.evaluate(n_true, v), dtype=np.float64)
+                         for k, v in PILEUP["keys"].items()}
+        counts = ak.to_numpy(ak.num(muons.pt, axis=1))
+        abseta = np.abs(ak.to_numpy(ak.flatten(muons.eta)).astype(np.float64))
+        pt = ak.to_numpy(ak.flatten(muons.pt)).astype(np.float64)
+        for w, corr in self.muon.items():
+            out[w] = {}
+            for k, v in MUON_SF["keys"].items():
+                sf = np.asarray(corr.evaluate(MUON_SF["year"], abseta, pt, v), dtype=np.float64)
+                out[w][k] = ak.to_numpy(ak.prod(ak.unflatten(sf, counts), axis=1))  # 1 if no muon
+        return out
+
+
+def calibrate_jets(ev, corr):
+    """MC: JEC + JER on the jets, then all Jet_* columns re-sorted by calibrated pt (descending,
+    stable), as PocketCoffea's jet_calibration + sort_by_pt; returns the new event record."""
+    pt, mass, _ = jec_numpy.calibrate_events(corr.jets, ev)
+    order = ak.argsort(pt, axis=1, ascending=False, stable=True)
+    ev["Jet_pt"] = pt
+    ev["Jet_mass"] = mass
+    for b in ev.fields:
+        if b.startswith("Jet_"):
+            ev[b] = ev[b][order]
+    return ev
+
+
+def process_chunk(ev, ds, lumimask, acc, diag, corr):
     is_mc = ds["is_mc"]
     n = len(ev)
 
@@ -245,6 +329,10 @@ def process_chunk(ev, ds, lumimask, acc, diag):
     ev = ev[skim_mask]
     if len(ev) == 0:
         return
+
+    # ---- 3.2 step 8/11: calibrators (MC jets only; one nominal pass) ----------------------
+    if is_mc:
+        ev = calibrate_jets(ev, corr)
 
     # ---- 3.2 step 11.2: object preselection (spec 2.3) ------------------------------------
     mu_pt, mu_eta = ev["Muon_pt"], ev["Muon_eta"]
@@ -357,13 +445,26 @@ def process_chunk(ev, ds, lumimask, acc, diag):
     sel = presel_mask
     acc["baseline"] += int(sel.sum())
     if is_mc:
-        # weights genWeight * lumi * XS (pileup and muon SFs are out of scope), float64
+        # weights (spec 2.7), float64: genWeight * lumi * XS * pileup * sf_mu_id * sf_mu_iso
         gw = ak.to_numpy(ev["genWeight"][sel]).astype(np.float64)
-        w = gw * LUMI_PB[ds["year"]] * ds["xsec"]
+        base = gw * LUMI_PB[ds["year"]] * ds["xsec"]
+        factors = corr.weight_factors(ev[sel], MuonGood[sel])
+
+        def total(replace=None, key=None):
+            w = base
+            for name in WEIGHTS_WITH_VARIATIONS:
+                w = w * factors[name][key if name == replace else "nominal"]
+            return w
+
+        weights = OrderedDict([(VARIATION, total())])
+        for name in WEIGHTS_WITH_VARIATIONS:
+            for d in ("Up", "Down"):
+                weights[f"{name}{d}"] = total(name, d)
+        w = weights[VARIATION]
         acc["sumw"] += float(np.sum(w))
         acc["sumw2"] += float(np.sum(w * w))
     else:
-        w = np.ones(int(sel.sum()), dtype=np.float64)
+        weights = {None: np.ones(int(sel.sum()), dtype=np.float64)}
 
     columns = {
         "MuonGood": MuonGood[sel],
@@ -380,15 +481,15 @@ def process_chunk(ev, ds, lumimask, acc, diag):
         src = columns[coll][field]
         if pos is None:
             values = np.asarray(src, dtype=np.float64)
-            weights = w
+            has = slice(None)
         else:
             has = ak.to_numpy(ak.num(src, axis=1)) > pos  # events lacking the object are dropped
             values = ak.to_numpy(src[has][:, pos]).astype(np.float64)
-            weights = w[has]
-        fill = {"cat": CATEGORY, HISTOGRAMS[hname][0]: values, "weight": weights}
-        if is_mc:
-            fill["variation"] = VARIATION
-        acc["hists"][hname].fill(**fill)
+        for variation, wv in weights.items():
+            fill = {"cat": CATEGORY, HISTOGRAMS[hname][0]: values, "weight": wv[has]}
+            if is_mc:
+                fill["variation"] = variation
+            acc["hists"][hname].fill(**fill)
 
 
 def record_cuts(store, cuts):
@@ -419,9 +520,11 @@ def diag_ties(diag, name, values, threshold):
 # --------------------------------------------------------------------------------------
 # Driver: loop datasets/files, postprocess (spec 3.4), write outputs
 # --------------------------------------------------------------------------------------
-def run(datasets_path, golden_path, out_dir, verbose=False, step_size="200 MB", base_dir=None):
+def run(datasets_path, golden_path, out_dir, verbose=False, step_size="200 MB", base_dir=None,
+        data_dir=None):
     datasets = load_datasets(datasets_path, base_dir)
     lumimask = LumiMask(golden_path)
+    corr = Corrections(data_dir or jec_numpy.default_data_dir())
 
     cutflow = OrderedDict(
         [("initial", OrderedDict()), ("skim", OrderedDict()), ("presel", OrderedDict()),
@@ -438,13 +541,13 @@ def run(datasets_path, golden_path, out_dir, verbose=False, step_size="200 MB", 
         acc = dict(initial=0, skim=0, presel=0, baseline=0, sum_genweights=0.0, sumw=0.0, sumw2=0.0,
                    hists=OrderedDict((h, make_hist(h, is_mc)) for h in HISTOGRAMS))
         diag = {"skim": OrderedDict(), "presel": OrderedDict(), "float32_threshold_ties": {}}
-        branches = BRANCHES_COMMON + (["genWeight"] if is_mc else [])
+        branches = BRANCHES_COMMON + (BRANCHES_MC if is_mc else [])
         if is_mc:
             branches = [b for b in branches if b != "Flag_eeBadScFilter"]
         for fn in ds["files"]:
             for ev in uproot.iterate(f"{fn}:Events", expressions=branches, step_size=step_size,
                                      library="ak"):
-                process_chunk(ev, ds, lumimask, acc, diag)
+                process_chunk(ev, ds, lumimask, acc, diag, corr)
 
         # postprocess (spec 3.4): MC histograms /S (variances /S^2), sumw /S, sumw2 /S^2
         cutflow["initial"][dname] = acc["initial"]
@@ -488,17 +591,26 @@ def run(datasets_path, golden_path, out_dir, verbose=False, step_size="200 MB", 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("datasets", help="built dataset JSON (files relative to its folder)")
-    ap.add_argument("--golden", required=True, help="golden JSON lumi mask (2018 Legacy)")
-    ap.add_argument("--out", required=True, help="output folder")
+    ap.add_argument("datasets", nargs="?", help="built dataset JSON (files relative to its folder)")
+    ap.add_argument("--golden", help="golden JSON lumi mask (2018 Legacy)")
+    ap.add_argument("--out", help="output folder")
+    ap.add_argument("--data-dir", default=jec_numpy.default_data_dir(),
+                    help="folder with corrections/ and jec/ (default $PC_SHARED_DATA or ../shared/data)")
+    ap.add_argument("--check-jets", action="store_true",
+                    help="only compare the jet calibration with coffea's (jetmet_reference.json) and exit")
     ap.add_argument("--base-dir", default=None,
                     help="resolve relative file paths against this folder instead of the JSON's")
     ap.add_argument("--step-size", default="200 MB", help="uproot.iterate step size (chunking)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
+    if args.check_jets:
+        sys.exit(jec_numpy.check(args.data_dir, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                              "jetmet_reference.json")))
+    if not (args.datasets and args.golden and args.out):
+        ap.error("DATASETS, --golden and --out are required (unless --check-jets)")
     t0 = time.perf_counter()
     cutflow, diag, timings = run(args.datasets, args.golden, args.out, args.verbose, args.step_size,
-                                 args.base_dir)
+                                 args.base_dir, args.data_dir)
     print(json.dumps({k: cutflow[k] for k in ("initial", "skim", "presel", CATEGORY)}, indent=1))
     for dname, sec in timings.items():
         print(f"{dname}: {sec:.2f} s", file=sys.stderr)
