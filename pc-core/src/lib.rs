@@ -9,6 +9,7 @@
 //! - [`run`]: the runtime: chunk plan, the `Processor` contract, runner, outputs.
 //! - [`prelude`]: what an analysis written with `#[processor]` imports.
 
+pub mod cms;
 pub mod config;
 pub mod correction;
 pub mod exact;
@@ -21,4 +22,3 @@ pub mod lumimask;
 pub mod prelude;
 pub mod run;
 pub mod util;
-pub mod weights;

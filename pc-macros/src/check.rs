@@ -72,10 +72,12 @@ pub(crate) fn analysis(a: &Analysis, errors: &mut Errors) {
         }
     }
     for f in &a.funcs {
-        if f.stage == Stage::Calibrate && !matches!(f.ret, ReturnType::Default) {
+        let returns_result =
+            matches!(&f.ret, ReturnType::Type(_, ty) if crate::lower::result_ok(ty).is_some());
+        if f.stage == Stage::Calibrate && !matches!(f.ret, ReturnType::Default) && !returns_result {
             errors.at(
                 f.ident.span(),
-                "a `#[calibrate]` function corrects its `&mut [Collection]` in place and returns nothing",
+                "a `#[calibrate]` function corrects its `&mut [Collection]` in place and returns `()` or `Result<(), E>`",
             );
         }
         if matches!(

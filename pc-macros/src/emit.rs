@@ -238,7 +238,18 @@ fn process(a: &Analysis, plan: &Plan) -> TokenStream {
             b.fill(c)
         })
         .collect();
-    let calibrate = b.stage(Stage::Calibrate, |_, call| quote!(#call;));
+    let calibrate = b.stage(Stage::Calibrate, |f, call| {
+        if plan.fallible[f] {
+            let name = a.funcs[f].ident.to_string();
+            quote! {
+                #call.map_err(|e| ::pc_core::run::ProcessError::Other(
+                    ::std::format!("calibrator `{}`: {}", #name, e)
+                ))?;
+            }
+        } else {
+            quote!(#call;)
+        }
+    });
     let produce = b.stage(Stage::Produce, |f, call| {
         let v = value(f);
         quote!(let #v = #call;)
@@ -597,14 +608,23 @@ impl Body<'_> {
             let (fill, args) = self.args(&plan.func_args[f]);
             prep.extend(fill);
             let (name, v) = (&func.ident, weight_value(f));
-            let ret = match &func.ret {
-                ReturnType::Type(_, ty) => quote!(#ty),
-                ReturnType::Default => quote!(()),
+            let ret = match crate::lower::weight_type(func) {
+                Some(ty) => quote!(#ty),
+                None => quote!(()),
             };
             let tr = quote_spanned!(func.ret.span()=> <#ret as ::pc_core::run::WeightOutput<#n>>);
+            let mut call = quote!(#name(#(#args),*));
+            if plan.fallible[f] {
+                let shown = name.to_string();
+                call = quote! {
+                    #call.map_err(|e| ::pc_core::run::ProcessError::Other(
+                        ::std::format!("weight `{}`: {}", #shown, e)
+                    ))?
+                };
+            }
             // The unused call makes rustc check the return type even without categories.
             values.extend(quote! {
-                let #v: #ret = #name(#(#args),*);
+                let #v: #ret = #call;
                 let _ = #tr::nominal(&#v);
             });
             typed.insert(f, tr);

@@ -15,7 +15,8 @@ pub(crate) struct Plan {
     pub func_args: Vec<Vec<Source>>,
     /// Sources of each histogram closure's arguments (parallel to `Analysis::hists`).
     pub hist_args: Vec<Vec<Source>>,
-    /// Whether a `#[setup]` function returns a `Result` (parallel to `Analysis::funcs`).
+    /// Whether a `#[setup]` or `#[weight]` function returns a `Result` (parallel to
+    /// `Analysis::funcs`).
     pub fallible: Vec<bool>,
     /// `(branch, mc_only)`: event fields, then collection fields, then `genWeight` if missing.
     pub branches: Vec<(String, bool)>,
@@ -68,9 +69,17 @@ pub(crate) fn weight_arity(f: &Func) -> usize {
     if !f.variations.is_empty() {
         return f.variations.len();
     }
-    match &f.ret {
-        ReturnType::Type(_, ty) if type_key(ty).is_some_and(|k| k == "UpDown") => 1,
+    match weight_type(f) {
+        Some(ty) if type_key(ty).is_some_and(|k| k == "UpDown") => 1,
         _ => 0,
+    }
+}
+
+/// The value type of a `#[weight]`: its return type, or `T` of a `Result<T, E>`.
+pub(crate) fn weight_type(f: &Func) -> Option<&Type> {
+    match &f.ret {
+        ReturnType::Type(_, ty) => Some(result_ok(ty).unwrap_or(ty)),
+        ReturnType::Default => None,
     }
 }
 
@@ -128,6 +137,9 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
     let mut provided: BTreeMap<String, usize> = BTreeMap::new();
     let mut fallible = vec![false; a.funcs.len()];
     for (i, f) in a.funcs.iter().enumerate() {
+        if let (Stage::Weight | Stage::Calibrate, ReturnType::Type(_, ty)) = (f.stage, &f.ret) {
+            fallible[i] = result_ok(ty).is_some();
+        }
         if !matches!(f.stage, Stage::Setup | Stage::Produce) {
             continue;
         }
@@ -330,7 +342,7 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
 }
 
 /// `T` of a `Result<T, E>` type.
-fn result_ok(ty: &Type) -> Option<&Type> {
+pub(crate) fn result_ok(ty: &Type) -> Option<&Type> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
     let PathArguments::AngleBracketed(args) = &last.arguments else {

@@ -7,6 +7,9 @@ use pc_core::prelude::*;
 pub mod zmumu {
     use super::*;
     use crate::{Cuts, delta_r, dimuon_mass};
+    use pc_core::cms::{CmsError, JetCalibration, LeptonSf, Pileup};
+    use pc_core::jetmet::{CalibratedJets, EventJets, JetMetError};
+    use std::cell::RefCell;
     use std::f64::consts::PI;
 
     /// A muon: `Muon_<field>` branches, counted by `nMuon`.
@@ -50,6 +53,21 @@ pub mod zmumu {
         pub pu_id: i32,
         #[branch("btagDeepFlavB")]
         pub btag: f32,
+        pub mass: f32,
+        #[branch("rawFactor")]
+        pub raw_factor: f32,
+        pub area: f32,
+        #[mc]
+        #[branch("genJetIdx")]
+        pub gen_jet_idx: i32,
+    }
+
+    /// Generator-level jets (MC), for the JER smearing.
+    #[collection(prefix = "GenJet")]
+    #[derive(Clone, Copy, Debug)]
+    pub struct GenJet {
+        #[mc]
+        pub pt: f32,
     }
 
     /// Event-level branches. The flags are those [`FLAGS`] names, in that order.
@@ -59,6 +77,12 @@ pub mod zmumu {
         pub run: u32,
         #[branch("luminosityBlock")]
         pub lumi: u32,
+        pub event: u64,
+        #[branch("fixedGridRhoFastjetAll")]
+        pub rho: f32,
+        #[mc]
+        #[branch("Pileup_nTrueInt")]
+        pub n_true_int: f32,
         #[mc]
         #[branch("genWeight")]
         pub gen_weight: f32,
@@ -140,6 +164,49 @@ pub mod zmumu {
         Ok(Flags(required))
     }
 
+    /// The corrections of the chunk's year (MC only; files parsed once per process).
+    pub struct Corrections {
+        pub pileup: Option<Pileup>,
+        pub sf_mu_id: Option<LeptonSf>,
+        pub sf_mu_iso: Option<LeptonSf>,
+        pub jets: Option<JetCalibration>,
+        /// Per-event buffers of the jet calibration.
+        scratch: RefCell<JetScratch>,
+    }
+
+    #[derive(Default)]
+    struct JetScratch {
+        pt: Vec<f32>,
+        eta: Vec<f32>,
+        phi: Vec<f32>,
+        mass: Vec<f32>,
+        raw_factor: Vec<f32>,
+        area: Vec<f32>,
+        gen_jet_idx: Vec<i32>,
+        gen_jet_pt: Vec<f32>,
+        out: CalibratedJets,
+    }
+
+    #[setup]
+    pub fn corrections(ctx: &Ctx<'_>) -> Result<Corrections, CmsError> {
+        let (p, year, mc) = (ctx.params, ctx.dataset.year.as_str(), ctx.dataset.is_mc);
+        let jets = JetCalibration::from_params(p, year, "AK4PFchs", mc)?;
+        let scratch = JetScratch {
+            out: jets
+                .as_ref()
+                .map(|j| j.calibrator.new_output())
+                .unwrap_or_default(),
+            ..Default::default()
+        };
+        Ok(Corrections {
+            pileup: mc.then(|| Pileup::from_params(p, year)).transpose()?,
+            sf_mu_id: mc.then(|| LeptonSf::muon(p, year, "id")).transpose()?,
+            sf_mu_iso: mc.then(|| LeptonSf::muon(p, year, "iso")).transpose()?,
+            jets,
+            scratch: RefCell::new(scratch),
+        })
+    }
+
     #[skim]
     pub fn primary_vertex(ev: &Event) -> bool {
         ev.npvs_good >= 1
@@ -166,6 +233,53 @@ pub mod zmumu {
     #[skim]
     pub fn trigger(ev: &Event) -> bool {
         ev.hlt_iso_mu24
+    }
+
+    /// JEC and JER on the jets (MC), then re-sorted by pt, as PocketCoffea's
+    /// `jet_calibration`.
+    #[calibrate]
+    pub fn jet_calibration(
+        jets: &mut [Jet],
+        gen_jets: &[GenJet],
+        ev: &Event,
+        c: &Corrections,
+    ) -> Result<(), JetMetError> {
+        let Some(calib) = &c.jets else {
+            return Ok(());
+        };
+        let s = &mut *c.scratch.borrow_mut();
+        macro_rules! gather {
+            ($($field:ident),*) => {$(
+                s.$field.clear();
+                s.$field.extend(jets.iter().map(|j| j.$field));
+            )*};
+        }
+        gather!(pt, eta, phi, mass, raw_factor, area, gen_jet_idx);
+        s.gen_jet_pt.clear();
+        s.gen_jet_pt.extend(gen_jets.iter().map(|g| g.pt));
+        let input = EventJets {
+            pt: &s.pt,
+            eta: &s.eta,
+            phi: &s.phi,
+            mass: &s.mass,
+            raw_factor: &s.raw_factor,
+            area: &s.area,
+            gen_jet_idx: &s.gen_jet_idx,
+            gen_jet_pt: &s.gen_jet_pt,
+            rho: ev.rho,
+            run: ev.run,
+            lumi: ev.lumi,
+            event: ev.event,
+        };
+        calib.calibrator.calibrate_event(&input, &mut s.out)?;
+        for (j, (&pt, &mass)) in jets.iter_mut().zip(s.out.pt(0).iter().zip(s.out.mass(0))) {
+            j.pt = pt;
+            j.mass = mass;
+        }
+        if calib.sort_by_pt {
+            jets.sort_by(|a, b| b.pt.total_cmp(&a.pt));
+        }
+        Ok(())
     }
 
     /// The selected objects of an event.
@@ -267,6 +381,32 @@ pub mod zmumu {
     #[weight]
     pub fn lumi_xsec(ctx: &Ctx<'_>) -> f64 {
         ctx.lumi_pb * ctx.dataset.xsec.unwrap_or(1.0)
+    }
+
+    #[weight]
+    pub fn pileup(ev: &Event, c: &Corrections) -> Result<UpDown, CmsError> {
+        match &c.pileup {
+            Some(p) => Ok(p.weight(ev.n_true_int)?),
+            None => Ok(UpDown::flat(1.0)),
+        }
+    }
+
+    #[weight]
+    pub fn sf_mu_id(o: &Objects, c: &Corrections) -> Result<UpDown, CmsError> {
+        muon_sf(&c.sf_mu_id, o)
+    }
+
+    #[weight]
+    pub fn sf_mu_iso(o: &Objects, c: &Corrections) -> Result<UpDown, CmsError> {
+        muon_sf(&c.sf_mu_iso, o)
+    }
+
+    /// Product of the SFs of the selected muons.
+    fn muon_sf(sf: &Option<LeptonSf>, o: &Objects) -> Result<UpDown, CmsError> {
+        match sf {
+            Some(sf) => Ok(sf.event_weight(o.muons.iter().map(|m| (m.pt, m.eta)))?),
+            None => Ok(UpDown::flat(1.0)),
+        }
     }
 
     histogram! {

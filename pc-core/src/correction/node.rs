@@ -13,9 +13,19 @@ pub(crate) enum Node {
     MultiBinning(MultiBinning),
     Category(Category),
     /// A formula with its parameters bound; `vars[i]` is the input index of x, y, z, t.
-    Formula { formula: Formula, vars: Box<[u32]> },
-    Transform { input: u32, rule: Box<Node>, content: Box<Node> },
-    HashPrng { inputs: Box<[u32]>, distribution: Distribution },
+    Formula {
+        formula: Formula,
+        vars: Box<[u32]>,
+    },
+    Transform {
+        input: u32,
+        rule: Box<Node>,
+        content: Box<Node>,
+    },
+    HashPrng {
+        inputs: Box<[u32]>,
+        distribution: Distribution,
+    },
 }
 
 /// What to do with values outside the edges.
@@ -56,7 +66,13 @@ impl Edges {
     fn find(&self, value: f64, flow: Flow, input: u32) -> Result<usize, Fault> {
         let out_of_range = |above: bool| {
             let (low, high) = self.range();
-            Fault::OutOfRange { input, value, above, low, high }
+            Fault::OutOfRange {
+                input,
+                value,
+                above,
+                low,
+                high,
+            }
         };
         match *self {
             Edges::Uniform { n, low, high } => {
@@ -140,7 +156,10 @@ pub(crate) struct Category {
 #[derive(Debug)]
 pub(crate) enum Keys {
     Int(HashMap<i64, Node>),
-    Str { items: Vec<(Box<str>, Node)>, index: Option<HashMap<Box<str>, usize>> },
+    Str {
+        items: Vec<(Box<str>, Node)>,
+        index: Option<HashMap<Box<str>, usize>>,
+    },
 }
 
 impl Keys {
@@ -159,8 +178,18 @@ impl Keys {
 /// An evaluation failure, before the correction adds its name and input names.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Fault {
-    OutOfRange { input: u32, value: f64, above: bool, low: f64, high: f64 },
-    UnknownKey { input: u32, key: String, known: Vec<String> },
+    OutOfRange {
+        input: u32,
+        value: f64,
+        above: bool,
+        low: f64,
+        high: f64,
+    },
+    UnknownKey {
+        input: u32,
+        key: String,
+        known: Vec<String>,
+    },
 }
 
 /// Inputs held on the stack when a transform rewrites one.
@@ -172,7 +201,9 @@ impl Node {
         match self {
             Node::Const(c) => Ok(*c),
             Node::Binning(b) => {
-                let bin = b.edges.find(values[b.input as usize].number(), b.flow, b.input)?;
+                let bin = b
+                    .edges
+                    .find(values[b.input as usize].number(), b.flow, b.input)?;
                 b.content[bin].eval(values)
             }
             Node::MultiBinning(m) => {
@@ -195,7 +226,11 @@ impl Node {
                 }
                 Ok(formula.eval(&x, &[]))
             }
-            Node::Transform { input, rule, content } => {
+            Node::Transform {
+                input,
+                rule,
+                content,
+            } => {
                 let new = rule.eval(values)?;
                 let i = *input as usize;
                 let replaced = match values[i] {
@@ -213,9 +248,13 @@ impl Node {
                     content.eval(&copy)
                 }
             }
-            Node::HashPrng { inputs, distribution } => {
-                Ok(hashprng::sample(inputs.iter().map(|&i| values[i as usize]), *distribution))
-            }
+            Node::HashPrng {
+                inputs,
+                distribution,
+            } => Ok(hashprng::sample(
+                inputs.iter().map(|&i| values[i as usize]),
+                *distribution,
+            )),
         }
     }
 }
@@ -228,9 +267,13 @@ impl Category {
             (Keys::Str { items, index: None }, Value::Str(k)) => {
                 items.iter().find(|(key, _)| **key == **k).map(|(_, n)| n)
             }
-            (Keys::Str { items, index: Some(index) }, Value::Str(k)) => {
-                index.get(*k).map(|&i| &items[i].1)
-            }
+            (
+                Keys::Str {
+                    items,
+                    index: Some(index),
+                },
+                Value::Str(k),
+            ) => index.get(*k).map(|&i| &items[i].1),
             _ => None,
         };
         match (found, &self.default) {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{WeightError, correction_set};
+use super::{CmsError, correction_set};
 use crate::config::Params;
 use crate::correction::{Correction, CorrectionError, Value};
 use crate::run::UpDown;
@@ -16,7 +16,7 @@ pub struct Pileup {
 
 impl Pileup {
     /// The correction named by `pileupJSONfiles.{year}`.
-    pub fn from_params(params: &Params, year: &str) -> Result<Pileup, WeightError> {
+    pub fn from_params(params: &Params, year: &str) -> Result<Pileup, CmsError> {
         let file: String = params.get(&format!("pileupJSONfiles.{year}.file"))?;
         let name: String = params.get(&format!("pileupJSONfiles.{year}.name"))?;
         Ok(Pileup {

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use super::{WeightError, correction_set};
+use super::{CmsError, correction_set};
 use crate::config::Params;
 use crate::correction::{Correction, CorrectionError, Value};
 use crate::run::UpDown;
@@ -61,7 +61,7 @@ pub struct LeptonSf {
 
 impl LeptonSf {
     /// The muon SF `key` (`id`, `iso`, ...) of `year`, from `lepton_scale_factors.muon_sf`.
-    pub fn muon(params: &Params, year: &str, key: &str) -> Result<LeptonSf, WeightError> {
+    pub fn muon(params: &Params, year: &str, key: &str) -> Result<LeptonSf, CmsError> {
         Self::from_params(params, "lepton_scale_factors.muon_sf", year, key)
     }
 
@@ -73,25 +73,31 @@ impl LeptonSf {
         base: &str,
         year: &str,
         key: &str,
-    ) -> Result<LeptonSf, WeightError> {
+    ) -> Result<LeptonSf, CmsError> {
         let file: String = params.get(&format!("{base}.JSONfiles.{year}.file"))?;
         let name: String = params.get(&format!("{base}.sf_name.{year}.{key}"))?;
         let eval_key = format!("{base}.evaluate.{year}");
         let eval: Evaluate = params.get_opt(&eval_key)?.unwrap_or_else(|| Evaluate {
             inputs: vec![SfInput::AbsEta, SfInput::Pt, SfInput::Valtype],
             year: None,
-            valtypes: [("nominal", "nominal"), ("up", "systup"), ("down", "systdown")]
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
+            valtypes: [
+                ("nominal", "nominal"),
+                ("up", "systup"),
+                ("down", "systdown"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
         });
-        let config = |message: String| WeightError::Config {
+        let config = |message: String| CmsError::Config {
             key: eval_key.clone(),
             message,
         };
         let valtype = |which: &str| {
             eval.valtypes.get(which).cloned().ok_or_else(|| {
-                config(format!("`valtypes` has no `{which}` (needs nominal, up and down)"))
+                config(format!(
+                    "`valtypes` has no `{which}` (needs nominal, up and down)"
+                ))
             })
         };
         let valtypes = [valtype("nominal")?, valtype("up")?, valtype("down")?];

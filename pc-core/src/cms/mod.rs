@@ -1,0 +1,30 @@
+//! CMS corrections configured by the parameters, as PocketCoffea's common weights and
+//! calibrators: the pileup weight and lepton scale factors from correctionlib files (each
+//! with Up/Down variations), and the jet calibration (JEC, JER) from JetMET text files.
+//!
+//! Files are parsed once per process ([`shared`], [`correction_set`]) and shared by all
+//! threads; building these per chunk (in a `#[setup]`) is a map lookup.
+
+mod cache;
+mod jets;
+mod lepton_sf;
+mod pileup;
+
+pub use cache::{correction_set, shared};
+pub use jets::JetCalibration;
+pub use lepton_sf::{LeptonSf, SfInput};
+pub use pileup::Pileup;
+
+use crate::config::ParamError;
+use crate::correction::CorrectionError;
+
+/// Why a correction could not be configured or evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum CmsError {
+    #[error(transparent)]
+    Param(#[from] ParamError),
+    #[error(transparent)]
+    Correction(#[from] CorrectionError),
+    #[error("parameter `{key}`: {message}")]
+    Config { key: String, message: String },
+}
