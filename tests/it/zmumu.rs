@@ -100,6 +100,61 @@ fn shared_files_equal_the_python_reference_bin_by_bin() {
         diffs.len(),
         diffs[..diffs.len().min(20)].join("\n")
     );
+    every_variation_moves_every_filled_mc_histogram(&read(out.join("histograms.json")));
+}
+
+/// Pileup and both muon SFs apply to every selected MC event, so each variation's total
+/// differs from the nominal one in every filled MC histogram.
+fn every_variation_moves_every_filled_mc_histogram(hists: &Value) {
+    let mut checked = 0;
+    for (key, h) in hists.as_object().unwrap() {
+        let axes = h["axes"].as_array().unwrap();
+        if axes.len() < 3 || axes[1]["metadata"]["name"] != "variation" {
+            continue; // data
+        }
+        let labels: Vec<&str> = axes[1]["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "nominal",
+                "pileupDown",
+                "pileupUp",
+                "sf_mu_idDown",
+                "sf_mu_idUp",
+                "sf_mu_isoDown",
+                "sf_mu_isoUp"
+            ]
+        );
+        let totals: Vec<f64> = h["storage"]["values"][0]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                row.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_f64().unwrap())
+                    .sum()
+            })
+            .collect();
+        if totals[0] == 0.0 {
+            continue;
+        }
+        for (label, total) in labels.iter().zip(&totals).skip(1) {
+            assert!(
+                (total - totals[0]).abs() > 1e-6 * totals[0].abs(),
+                "{key}: {label} total {total} equals nominal {}",
+                totals[0]
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 14, "only {checked} MC histograms checked");
 }
 
 #[test]

@@ -2,8 +2,10 @@
 //! selection, dimuon preselection, one `baseline` category and 14 histograms, written
 //! with `#[processor]` in [`dsl::zmumu`] (what `pc zmumu` runs).
 //!
-//! Weights: genWeight, lumi and cross section (pileup and muon scale factors come with
-//! the corrections). Jets are not calibrated yet (JEC/JER come with the corrections).
+//! Weights: genWeight, lumi x cross section, pileup, muon ID and isolation scale factors
+//! (the last three with Up/Down variations); MC jets calibrated with JEC and JER from the
+//! JetMET text files and re-sorted by pt. Correction files come from the parameters
+//! (`pileupJSONfiles`, `lepton_scale_factors.muon_sf`, `jets_calibration`).
 
 pub mod dsl;
 
