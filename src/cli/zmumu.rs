@@ -69,11 +69,16 @@ pub fn run_cli(args: Args) -> anyhow::Result<()> {
         None => {
             let (datasets, golden) = demo_samples(&args.demo_dir, args.demo_events, args.quiet)?;
             if data_dir.is_none() {
-                // No real golden JSON at hand: the demo's own certification file.
+                // No real golden JSON and correction files at hand: the demo's own
+                // certification file, and no corrections.
+                eprintln!(
+                    "note: no data folder (--data-dir, $PC_DATA_DIR or ../shared/data): \
+                     the demo runs without pileup/muon-SF weights and jet calibration"
+                );
                 builder = builder.yaml(
                     "demo",
                     &format!(
-                        "lumi:\n  goldenJSON:\n    \"2018\": \"{}\"\n",
+                        "corrections: false\nlumi:\n  goldenJSON:\n    \"2018\": \"{}\"\n",
                         golden.display()
                     ),
                 );

@@ -164,7 +164,8 @@ pub mod zmumu {
         Ok(Flags(required))
     }
 
-    /// The corrections of the chunk's year (MC only; files parsed once per process).
+    /// The corrections of the chunk's year (MC only, and only if the parameter `corrections`
+    /// is true; files parsed once per process).
     pub struct Corrections {
         pub pileup: Option<Pileup>,
         pub sf_mu_id: Option<LeptonSf>,
@@ -189,7 +190,8 @@ pub mod zmumu {
 
     #[setup]
     pub fn corrections(ctx: &Ctx<'_>) -> Result<Corrections, CmsError> {
-        let (p, year, mc) = (ctx.params, ctx.dataset.year.as_str(), ctx.dataset.is_mc);
+        let (p, year) = (ctx.params, ctx.dataset.year.as_str());
+        let mc = ctx.dataset.is_mc && p.get::<bool>("corrections")?;
         let jets = JetCalibration::from_params(p, year, "AK4PFchs", mc)?;
         let scratch = JetScratch {
             out: jets
