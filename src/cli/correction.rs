@@ -47,7 +47,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             let set = CorrectionSet::from_file(&file)?;
             eval(set.get(&name)?)
         }
-        Command::Bench { file, name, n, inputs, repeat } => {
+        Command::Bench {
+            file,
+            name,
+            n,
+            inputs,
+            repeat,
+        } => {
             let set = CorrectionSet::from_file(&file)?;
             bench(set.get(&name)?, n, &inputs, repeat)
         }
@@ -56,7 +62,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
 
 fn summary(set: &CorrectionSet) -> anyhow::Result<()> {
     let mut out = String::new();
-    out += &format!("{}: {} corrections", set.source(), set.corrections().count());
+    out += &format!(
+        "{}: {} corrections",
+        set.source(),
+        set.corrections().count()
+    );
     if set.compounds().count() > 0 {
         out += &format!(", {} compound corrections", set.compounds().count());
     }
@@ -74,7 +84,11 @@ fn summary(set: &CorrectionSet) -> anyhow::Result<()> {
             }
             if !d.keys.is_empty() {
                 let shown: Vec<&str> = d.keys.iter().take(12).map(String::as_str).collect();
-                let more = if d.keys.len() > 12 { format!(", ... ({} keys)", d.keys.len()) } else { String::new() };
+                let more = if d.keys.len() > 12 {
+                    format!(", ... ({} keys)", d.keys.len())
+                } else {
+                    String::new()
+                };
                 out += &format!(" keys {}{more}", shown.join(", "));
                 if d.has_default {
                     out += " (with default)";
@@ -88,7 +102,11 @@ fn summary(set: &CorrectionSet) -> anyhow::Result<()> {
         out += &format!("  output {} ({})\n", c.output().name, c.output().var_type);
     }
     for c in set.compounds() {
-        out += &format!("\n{} (compound of {})\n", c.name(), c.stack().collect::<Vec<_>>().join(", "));
+        out += &format!(
+            "\n{} (compound of {})\n",
+            c.name(),
+            c.stack().collect::<Vec<_>>().join(", ")
+        );
         for v in c.inputs() {
             out += &format!("  input {} ({})\n", v.name, v.var_type);
         }
@@ -130,13 +148,18 @@ fn eval(c: &Correction) -> anyhow::Result<()> {
 }
 
 fn eval_line(c: &Correction, line: &str) -> anyhow::Result<f64> {
-    let items: Vec<Json> = serde_json::from_str(line).context("expected a JSON array of input values")?;
+    let items: Vec<Json> =
+        serde_json::from_str(line).context("expected a JSON array of input values")?;
     if items.len() != c.inputs().len() {
         bail!(
             "correction `{}` takes {} inputs ({}), got {}",
             c.name(),
             c.inputs().len(),
-            c.inputs().iter().map(|v| v.name.as_str()).collect::<Vec<_>>().join(", "),
+            c.inputs()
+                .iter()
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             items.len()
         );
     }
@@ -150,7 +173,9 @@ fn eval_line(c: &Correction, line: &str) -> anyhow::Result<f64> {
                 (VarType::Str, Json::String(s)) => Some(Value::Str(s)),
                 _ => None,
             };
-            value.with_context(|| format!("input `{}` must be {}, got {item}", var.name, var.var_type))
+            value.with_context(|| {
+                format!("input `{}` must be {}, got {item}", var.name, var.var_type)
+            })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
     Ok(c.evaluate(&values)?)
@@ -178,7 +203,9 @@ fn bench(c: &Correction, n: usize, specs: &[String], repeat: usize) -> anyhow::R
     };
     let mut columns = Vec::new();
     for (i, var) in c.inputs().iter().enumerate() {
-        let spec = specs.iter().find_map(|s| s.strip_prefix(&format!("{}=", var.name)));
+        let spec = specs
+            .iter()
+            .find_map(|s| s.strip_prefix(&format!("{}=", var.name)));
         let column = match (spec, var.var_type) {
             (Some(s), VarType::Real) if s.starts_with("uniform:") => {
                 let parts: Vec<f64> = s["uniform:".len()..]
@@ -186,18 +213,29 @@ fn bench(c: &Correction, n: usize, specs: &[String], repeat: usize) -> anyhow::R
                     .map(str::parse)
                     .collect::<Result<_, _>>()
                     .with_context(|| format!("bad spec `{s}` for input `{}`", var.name))?;
-                let [lo, hi] = parts[..] else { bail!("expected uniform:LOW:HIGH for input `{}`", var.name) };
+                let [lo, hi] = parts[..] else {
+                    bail!("expected uniform:LOW:HIGH for input `{}`", var.name)
+                };
                 Column::Reals(uniform(lo, hi))
             }
-            (Some(s), VarType::Real) => Column::Real(s.parse().with_context(|| format!("input `{}`", var.name))?),
-            (Some(s), VarType::Int) => Column::Int(s.parse().with_context(|| format!("input `{}`", var.name))?),
+            (Some(s), VarType::Real) => {
+                Column::Real(s.parse().with_context(|| format!("input `{}`", var.name))?)
+            }
+            (Some(s), VarType::Int) => {
+                Column::Int(s.parse().with_context(|| format!("input `{}`", var.name))?)
+            }
             (Some(s), VarType::Str) => Column::Str(s.to_string()),
             (None, VarType::Real) => {
                 let (lo, hi) = c.domain(i).range.unwrap_or((0.0, 1.0));
                 Column::Reals(uniform(lo.max(-1e6), hi.min(1e6)))
             }
             (None, _) => {
-                let key = c.domain(i).keys.into_iter().next().with_context(|| format!("give --input {}=...", var.name))?;
+                let key = c
+                    .domain(i)
+                    .keys
+                    .into_iter()
+                    .next()
+                    .with_context(|| format!("give --input {}=...", var.name))?;
                 match var.var_type {
                     VarType::Int => Column::Int(key.parse()?),
                     _ => Column::Str(key),

@@ -81,7 +81,10 @@ fn same(a: f64, b: f64) -> bool {
 fn every_correction_matches_python_correctionlib() {
     let packed = std::fs::read(root().join("validation/correction_reference.bin.xz")).unwrap();
     let raw = liblzma::decode_all(&packed[..]).unwrap();
-    let mut r = Reader { bytes: &raw, pos: 0 };
+    let mut r = Reader {
+        bytes: &raw,
+        pos: 0,
+    };
     assert_eq!(r.take(8), b"PCCREF01");
     let entries = r.u32();
     let mut sets: HashMap<String, CorrectionSet> = HashMap::new();
@@ -126,17 +129,25 @@ fn every_correction_matches_python_correctionlib() {
         let mut ok_rows: Vec<Vec<Value>> = Vec::new();
         let mut ok_expected = Vec::new();
         for &want in &expected {
-            let values: Vec<Value> =
-                tables.iter().map(|t| t.value((rng.next() % t.len() as u64) as usize)).collect();
+            let values: Vec<Value> = tables
+                .iter()
+                .map(|t| t.value((rng.next() % t.len() as u64) as usize))
+                .collect();
             let got = evaluate(&values);
             checked += 1;
             match (want, got) {
                 (ERROR, Err(_)) => errors += 1,
-                (ERROR, Ok(v)) => failures.push(format!("{file} {name} {values:?}: Python raised, we gave {v}")),
-                (i, Err(e)) => failures.push(format!("{file} {name} {values:?}: Python gave {}, we: {e}", distinct[i as usize])),
-                (i, Ok(v)) if !same(v, distinct[i as usize]) => {
-                    failures.push(format!("{file} {name} {values:?}: Python gave {:e}, we {v:e}", distinct[i as usize]))
-                }
+                (ERROR, Ok(v)) => failures.push(format!(
+                    "{file} {name} {values:?}: Python raised, we gave {v}"
+                )),
+                (i, Err(e)) => failures.push(format!(
+                    "{file} {name} {values:?}: Python gave {}, we: {e}",
+                    distinct[i as usize]
+                )),
+                (i, Ok(v)) if !same(v, distinct[i as usize]) => failures.push(format!(
+                    "{file} {name} {values:?}: Python gave {:e}, we {v:e}",
+                    distinct[i as usize]
+                )),
                 (i, Ok(_)) => {
                     ok_rows.push(values);
                     ok_expected.push(distinct[i as usize]);
@@ -144,14 +155,33 @@ fn every_correction_matches_python_correctionlib() {
             }
         }
         // The rows Python evaluated, once more as columns.
-        let columns: Vec<Vec<Value>> =
-            (0..n_inputs).map(|k| ok_rows.iter().map(|row| row[k]).collect()).collect();
-        let reals: Vec<Vec<f64>> =
-            columns.iter().map(|c| c.iter().map(|v| if let Value::Real(x) = v { *x } else { 0.0 }).collect()).collect();
-        let ints: Vec<Vec<i64>> =
-            columns.iter().map(|c| c.iter().map(|v| if let Value::Int(x) = v { *x } else { 0 }).collect()).collect();
-        let strs: Vec<Vec<&str>> =
-            columns.iter().map(|c| c.iter().map(|v| if let Value::Str(x) = v { *x } else { "" }).collect()).collect();
+        let columns: Vec<Vec<Value>> = (0..n_inputs)
+            .map(|k| ok_rows.iter().map(|row| row[k]).collect())
+            .collect();
+        let reals: Vec<Vec<f64>> = columns
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|v| if let Value::Real(x) = v { *x } else { 0.0 })
+                    .collect()
+            })
+            .collect();
+        let ints: Vec<Vec<i64>> = columns
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|v| if let Value::Int(x) = v { *x } else { 0 })
+                    .collect()
+            })
+            .collect();
+        let strs: Vec<Vec<&str>> = columns
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|v| if let Value::Str(x) = v { *x } else { "" })
+                    .collect()
+            })
+            .collect();
         let inputs: Vec<Input> = (0..n_inputs)
             .map(|k| match tables[k] {
                 Table::Real(_) => Input::Reals(&reals[k]),
@@ -161,13 +191,19 @@ fn every_correction_matches_python_correctionlib() {
             .collect();
         let mut out = Vec::new();
         let result = if compound {
-            set.compound(&name).unwrap().evaluate_columns(&inputs, &mut out)
+            set.compound(&name)
+                .unwrap()
+                .evaluate_columns(&inputs, &mut out)
         } else {
             set.get(&name).unwrap().evaluate_columns(&inputs, &mut out)
         };
         match result {
             Ok(()) => {
-                let bad = out.iter().zip(&ok_expected).filter(|(a, b)| !same(**a, **b)).count();
+                let bad = out
+                    .iter()
+                    .zip(&ok_expected)
+                    .filter(|(a, b)| !same(**a, **b))
+                    .count();
                 if bad > 0 || out.len() != ok_expected.len() {
                     failures.push(format!("{file} {name}: {bad} column results differ"));
                 }
@@ -176,11 +212,19 @@ fn every_correction_matches_python_correctionlib() {
         }
     }
     assert_eq!(r.pos, raw.len(), "trailing bytes in the reference");
-    assert!(entries >= 70 && checked >= 70 * 10_000, "{entries} entries, {checked} rows");
+    assert!(
+        entries >= 70 && checked >= 70 * 10_000,
+        "{entries} entries, {checked} rows"
+    );
     assert!(
         failures.is_empty(),
         "{} of {checked} rows differ ({errors} expected errors), e.g.:\n{}",
         failures.len(),
-        failures.iter().take(15).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(15)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

@@ -23,15 +23,21 @@ type Res<T> = Result<T, CorrectionError>;
 
 impl Builder<'_> {
     fn err(&self, at: &str, msg: impl Into<String>) -> CorrectionError {
-        CorrectionError::Schema { file: self.file.to_string(), at: at.to_string(), msg: msg.into() }
+        CorrectionError::Schema {
+            file: self.file.to_string(),
+            at: at.to_string(),
+            msg: msg.into(),
+        }
     }
 
     fn object<'j>(&self, v: &'j Json, at: &str) -> Res<&'j Map<String, Json>> {
-        v.as_object().ok_or_else(|| self.err(at, "expected an object"))
+        v.as_object()
+            .ok_or_else(|| self.err(at, "expected an object"))
     }
 
     fn field<'j>(&self, o: &'j Map<String, Json>, key: &str, at: &str) -> Res<&'j Json> {
-        o.get(key).ok_or_else(|| self.err(at, format!("missing required attribute `{key}`")))
+        o.get(key)
+            .ok_or_else(|| self.err(at, format!("missing required attribute `{key}`")))
     }
 
     fn string<'j>(&self, o: &'j Map<String, Json>, key: &str, at: &str) -> Res<&'j str> {
@@ -68,7 +74,11 @@ impl Builder<'_> {
         Ok(Variable {
             name: self.string(o, "name", at)?.to_string(),
             var_type,
-            description: o.get("description").and_then(Json::as_str).unwrap_or("").to_string(),
+            description: o
+                .get("description")
+                .and_then(Json::as_str)
+                .unwrap_or("")
+                .to_string(),
         })
     }
 
@@ -85,22 +95,38 @@ impl Builder<'_> {
                 format!("this evaluator reads schema version 2, the file is version {version}"),
             ));
         }
-        let description = o.get("description").and_then(Json::as_str).unwrap_or("").to_string();
+        let description = o
+            .get("description")
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .to_string();
         let mut corrections: Vec<Arc<Correction>> = Vec::new();
-        for (i, c) in self.array(o, "corrections", "top level")?.iter().enumerate() {
+        for (i, c) in self
+            .array(o, "corrections", "top level")?
+            .iter()
+            .enumerate()
+        {
             let corr = self.correction(c, &format!("corrections[{i}]"))?;
             if corrections.iter().any(|x| x.name == corr.name) {
-                return Err(self.err(&format!("corrections[{i}]"), format!("duplicate name `{}`", corr.name)));
+                return Err(self.err(
+                    &format!("corrections[{i}]"),
+                    format!("duplicate name `{}`", corr.name),
+                ));
             }
             corrections.push(Arc::new(corr));
         }
         let mut compounds: Vec<Arc<CompoundCorrection>> = Vec::new();
         if let Some(items) = o.get("compound_corrections").filter(|v| !v.is_null()) {
-            let items = items.as_array().ok_or_else(|| self.err("compound_corrections", "expected an array"))?;
+            let items = items
+                .as_array()
+                .ok_or_else(|| self.err("compound_corrections", "expected an array"))?;
             for (i, c) in items.iter().enumerate() {
                 let comp = self.compound(c, &format!("compound_corrections[{i}]"), &corrections)?;
                 if compounds.iter().any(|x| x.name == comp.name) {
-                    return Err(self.err(&format!("compound_corrections[{i}]"), format!("duplicate name `{}`", comp.name)));
+                    return Err(self.err(
+                        &format!("compound_corrections[{i}]"),
+                        format!("duplicate name `{}`", comp.name),
+                    ));
                 }
                 compounds.push(Arc::new(comp));
             }
@@ -122,9 +148,15 @@ impl Builder<'_> {
             .enumerate()
             .map(|(i, v)| self.variable(v, &format!("{at}.inputs[{i}]")))
             .collect::<Res<Vec<_>>>()?;
-        let mut ctx = Ctx { b: self, inputs: &inputs, generic: Vec::new() };
+        let mut ctx = Ctx {
+            b: self,
+            inputs: &inputs,
+            generic: Vec::new(),
+        };
         if let Some(items) = o.get("generic_formulas").filter(|v| !v.is_null()) {
-            let items = items.as_array().ok_or_else(|| self.err(at, "generic_formulas: expected an array"))?;
+            let items = items
+                .as_array()
+                .ok_or_else(|| self.err(at, "generic_formulas: expected an array"))?;
             for (i, f) in items.iter().enumerate() {
                 let at = format!("{at}.generic_formulas[{i}]");
                 let (formula, vars) = ctx.formula(self.object(f, &at)?, &at)?;
@@ -133,7 +165,11 @@ impl Builder<'_> {
         }
         let root = ctx.content(self.field(o, "data", at)?, &format!("{at}.data"))?;
         Ok(Correction {
-            description: o.get("description").and_then(Json::as_str).unwrap_or("").to_string(),
+            description: o
+                .get("description")
+                .and_then(Json::as_str)
+                .unwrap_or("")
+                .to_string(),
             version: self.int(o, "version", at)?,
             name,
             inputs,
@@ -142,7 +178,12 @@ impl Builder<'_> {
         })
     }
 
-    fn compound(&self, v: &Json, at: &str, corrections: &[Arc<Correction>]) -> Res<CompoundCorrection> {
+    fn compound(
+        &self,
+        v: &Json,
+        at: &str,
+        corrections: &[Arc<Correction>],
+    ) -> Res<CompoundCorrection> {
         let o = self.object(v, at)?;
         let name = self.string(o, "name", at)?.to_string();
         let at = &format!("{at} (`{name}`)");
@@ -154,11 +195,16 @@ impl Builder<'_> {
             .collect::<Res<Vec<_>>>()?;
         let output = self.variable(self.field(o, "output", at)?, &format!("{at}.output"))?;
         let index = |n: &str| {
-            inputs.iter().position(|v| v.name == n).ok_or_else(|| self.err(at, format!("no input `{n}`")))
+            inputs
+                .iter()
+                .position(|v| v.name == n)
+                .ok_or_else(|| self.err(at, format!("no input `{n}`")))
         };
         let mut inputs_update = Vec::new();
         for u in self.array(o, "inputs_update", at)? {
-            let n = u.as_str().ok_or_else(|| self.err(at, "inputs_update: expected strings"))?;
+            let n = u
+                .as_str()
+                .ok_or_else(|| self.err(at, "inputs_update: expected strings"))?;
             let i = index(n)?;
             if inputs[i].var_type != VarType::Real {
                 return Err(self.err(at, format!("updated input `{n}` must be real-valued")));
@@ -176,16 +222,25 @@ impl Builder<'_> {
         };
         let mut stack = Vec::new();
         for s in self.array(o, "stack", at)? {
-            let n = s.as_str().ok_or_else(|| self.err(at, "stack: expected strings"))?;
-            let corr = corrections
+            let n = s
+                .as_str()
+                .ok_or_else(|| self.err(at, "stack: expected strings"))?;
+            let corr = corrections.iter().find(|c| c.name == n).ok_or_else(|| {
+                self.err(at, format!("stacked correction `{n}` is not in the file"))
+            })?;
+            let map = corr
+                .inputs
                 .iter()
-                .find(|c| c.name == n)
-                .ok_or_else(|| self.err(at, format!("stacked correction `{n}` is not in the file")))?;
-            let map = corr.inputs.iter().map(|v| index(&v.name)).collect::<Res<Vec<_>>>()?;
+                .map(|v| index(&v.name))
+                .collect::<Res<Vec<_>>>()?;
             stack.push((corr.clone(), map));
         }
         Ok(CompoundCorrection {
-            description: o.get("description").and_then(Json::as_str).unwrap_or("").to_string(),
+            description: o
+                .get("description")
+                .and_then(Json::as_str)
+                .unwrap_or("")
+                .to_string(),
             input_op: op("input_op", false)?,
             output_op: op("output_op", true)?,
             name,
@@ -211,14 +266,30 @@ impl Ctx<'_> {
     }
 
     fn index(&self, name: &str, at: &str) -> Res<u32> {
-        self.inputs.iter().position(|v| v.name == name).map(|i| i as u32).ok_or_else(|| {
-            self.b.err(at, format!("no input called `{name}` (inputs: {})", super::correction::input_names(self.inputs)))
-        })
+        self.inputs
+            .iter()
+            .position(|v| v.name == name)
+            .map(|i| i as u32)
+            .ok_or_else(|| {
+                self.b.err(
+                    at,
+                    format!(
+                        "no input called `{name}` (inputs: {})",
+                        super::correction::input_names(self.inputs)
+                    ),
+                )
+            })
     }
 
     fn numeric_input(&self, i: u32, what: &str, at: &str) -> Res<u32> {
         if self.inputs[i as usize].var_type == VarType::Str {
-            return Err(self.b.err(at, format!("{what} cannot use the string input `{}`", self.inputs[i as usize].name)));
+            return Err(self.b.err(
+                at,
+                format!(
+                    "{what} cannot use the string input `{}`",
+                    self.inputs[i as usize].name
+                ),
+            ));
         }
         Ok(i)
     }
@@ -227,7 +298,10 @@ impl Ctx<'_> {
         if let Some(x) = super::nonfinite::number(v) {
             return Ok(Node::Const(x));
         }
-        let o = self.b.object(v, at).map_err(|_| self.b.err(at, "expected a number or a node object"))?;
+        let o = self
+            .b
+            .object(v, at)
+            .map_err(|_| self.b.err(at, "expected a number or a node object"))?;
         match self.b.string(o, "nodetype", at)? {
             "binning" => self.binning(o, at),
             "multibinning" => self.multibinning(o, at),
@@ -235,7 +309,9 @@ impl Ctx<'_> {
             "formula" => {
                 let (formula, vars) = self.formula(o, at)?;
                 let params = self.params(o, "parameters", at, false)?;
-                let formula = formula.bind(&params).map_err(|e| self.b.err(at, e.to_string()))?;
+                let formula = formula
+                    .bind(&params)
+                    .map_err(|e| self.b.err(at, e.to_string()))?;
                 Ok(Node::Formula { formula, vars })
             }
             "formularef" => {
@@ -243,18 +319,30 @@ impl Ctx<'_> {
                 let (formula, vars) = usize::try_from(index)
                     .ok()
                     .and_then(|i| self.generic.get(i))
-                    .ok_or_else(|| self.b.err(at, format!("no generic formula with index {index}")))?;
+                    .ok_or_else(|| {
+                        self.b
+                            .err(at, format!("no generic formula with index {index}"))
+                    })?;
                 let params = self.params(o, "parameters", at, true)?;
-                let formula = formula.bind(&params).map_err(|e| self.b.err(at, e.to_string()))?;
-                Ok(Node::Formula { formula, vars: vars.clone() })
+                let formula = formula
+                    .bind(&params)
+                    .map_err(|e| self.b.err(at, e.to_string()))?;
+                Ok(Node::Formula {
+                    formula,
+                    vars: vars.clone(),
+                })
             }
             "transform" => {
                 let input = self.input(o, "input", at)?;
                 let input = self.numeric_input(input, "a transform", at)?;
                 Ok(Node::Transform {
                     input,
-                    rule: Box::new(self.content(self.b.field(o, "rule", at)?, &format!("{at}.rule"))?),
-                    content: Box::new(self.content(self.b.field(o, "content", at)?, &format!("{at}.content"))?),
+                    rule: Box::new(
+                        self.content(self.b.field(o, "rule", at)?, &format!("{at}.rule"))?,
+                    ),
+                    content: Box::new(
+                        self.content(self.b.field(o, "content", at)?, &format!("{at}.content"))?,
+                    ),
                 })
             }
             "hashprng" => {
@@ -263,7 +351,9 @@ impl Ctx<'_> {
                     .array(o, "inputs", at)?
                     .iter()
                     .map(|n| {
-                        let n = n.as_str().ok_or_else(|| self.b.err(at, "inputs: expected strings"))?;
+                        let n = n
+                            .as_str()
+                            .ok_or_else(|| self.b.err(at, "inputs: expected strings"))?;
                         self.numeric_input(self.index(n, at)?, "a hashprng", at)
                     })
                     .collect::<Res<Box<[u32]>>>()?;
@@ -273,7 +363,10 @@ impl Ctx<'_> {
                     "normal" => Distribution::Normal,
                     other => return Err(self.b.err(at, format!("unknown distribution `{other}`"))),
                 };
-                Ok(Node::HashPrng { inputs, distribution })
+                Ok(Node::HashPrng {
+                    inputs,
+                    distribution,
+                })
             }
             other => Err(self.b.err(at, format!("unknown nodetype `{other}`"))),
         }
@@ -282,7 +375,12 @@ impl Ctx<'_> {
     fn params(&self, o: &Map<String, Json>, key: &str, at: &str, required: bool) -> Res<Vec<f64>> {
         match o.get(key).filter(|v| !v.is_null()) {
             None if !required => Ok(Vec::new()),
-            _ => self.b.array(o, key, at)?.iter().map(|p| self.b.number(p, &format!("{at}.{key}"))).collect(),
+            _ => self
+                .b
+                .array(o, key, at)?
+                .iter()
+                .map(|p| self.b.number(p, &format!("{at}.{key}")))
+                .collect(),
         }
     }
 
@@ -290,26 +388,40 @@ impl Ctx<'_> {
     fn formula(&self, o: &Map<String, Json>, at: &str) -> Res<(Formula, Box<[u32]>)> {
         let parser = self.b.string(o, "parser", at)?;
         if parser != "TFormula" {
-            return Err(self.b.err(at, format!("formula parser `{parser}` is not supported (only TFormula)")));
+            return Err(self.b.err(
+                at,
+                format!("formula parser `{parser}` is not supported (only TFormula)"),
+            ));
         }
         let vars = self
             .b
             .array(o, "variables", at)?
             .iter()
             .map(|n| {
-                let n = n.as_str().ok_or_else(|| self.b.err(at, "variables: expected strings"))?;
+                let n = n
+                    .as_str()
+                    .ok_or_else(|| self.b.err(at, "variables: expected strings"))?;
                 let i = self.index(n, at)?;
                 if self.inputs[i as usize].var_type != VarType::Real {
-                    return Err(self.b.err(at, format!("formulas only accept real inputs, `{n}` is not")));
+                    return Err(self.b.err(
+                        at,
+                        format!("formulas only accept real inputs, `{n}` is not"),
+                    ));
                 }
                 Ok(i)
             })
             .collect::<Res<Box<[u32]>>>()?;
-        let formula = Formula::parse(self.b.string(o, "expression", at)?).map_err(|e| self.b.err(at, e.to_string()))?;
+        let formula = Formula::parse(self.b.string(o, "expression", at)?)
+            .map_err(|e| self.b.err(at, e.to_string()))?;
         if formula.n_vars() > vars.len() {
             return Err(self.b.err(
                 at,
-                format!("formula `{}` uses {} variables, {} declared", formula.expression(), formula.n_vars(), vars.len()),
+                format!(
+                    "formula `{}` uses {} variables, {} declared",
+                    formula.expression(),
+                    formula.n_vars(),
+                    vars.len()
+                ),
             ));
         }
         Ok((formula, vars))
@@ -323,9 +435,15 @@ impl Ctx<'_> {
             }
             let low = self.b.number(self.b.field(o, "low", at)?, at)?;
             let high = self.b.number(self.b.field(o, "high", at)?, at)?;
-            return Ok(Edges::Uniform { n: n as usize, low, high });
+            return Ok(Edges::Uniform {
+                n: n as usize,
+                low,
+                high,
+            });
         }
-        let items = v.as_array().ok_or_else(|| self.b.err(at, "edges must be an array or {n, low, high}"))?;
+        let items = v
+            .as_array()
+            .ok_or_else(|| self.b.err(at, "edges must be an array or {n, low, high}"))?;
         let mut edges = Vec::with_capacity(items.len());
         for e in items {
             let x = match e {
@@ -341,7 +459,8 @@ impl Ctx<'_> {
         if edges.len() < 2 {
             return Err(self.b.err(at, "a binning needs at least two edges"));
         }
-        Ok(Edges::Explicit(edges.into()))
+        let guide = super::node::Guide::for_edges(&edges);
+        Ok(Edges::Explicit(edges.into(), guide))
     }
 
     /// The flow behaviour, and the default node if it is a value.
@@ -356,7 +475,11 @@ impl Ctx<'_> {
     }
 
     fn nodes(&self, items: &[Json], at: &str) -> Res<Vec<Node>> {
-        items.iter().enumerate().map(|(i, c)| self.content(c, &format!("{at}.content[{i}]"))).collect()
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, c)| self.content(c, &format!("{at}.content[{i}]")))
+            .collect()
     }
 
     fn binning(&self, o: &Map<String, Json>, at: &str) -> Res<Node> {
@@ -365,11 +488,19 @@ impl Ctx<'_> {
         let edges = self.edges(self.b.field(o, "edges", at)?, &format!("{at}.edges"))?;
         let mut content = self.nodes(self.b.array(o, "content", at)?, at)?;
         if content.len() != edges.n_bins() {
-            return Err(self.b.err(at, format!("{} bins but {} contents", edges.n_bins(), content.len())));
+            return Err(self.b.err(
+                at,
+                format!("{} bins but {} contents", edges.n_bins(), content.len()),
+            ));
         }
         let (flow, default) = self.flow(o, at)?;
         content.push(default.unwrap_or(Node::Const(0.0)));
-        Ok(Node::Binning(Binning { input, edges, content: content.into(), flow }))
+        Ok(Node::Binning(Binning {
+            input,
+            edges,
+            content: content.into(),
+            flow,
+        }))
     }
 
     fn multibinning(&self, o: &Map<String, Json>, at: &str) -> Res<Node> {
@@ -380,9 +511,15 @@ impl Ctx<'_> {
         }
         let mut axes = Vec::new();
         for (k, (n, e)) in names.iter().zip(all_edges).enumerate() {
-            let n = n.as_str().ok_or_else(|| self.b.err(at, "inputs: expected strings"))?;
+            let n = n
+                .as_str()
+                .ok_or_else(|| self.b.err(at, "inputs: expected strings"))?;
             let input = self.numeric_input(self.index(n, at)?, "a multibinning", at)?;
-            axes.push(Axis { input, stride: 0, edges: self.edges(e, &format!("{at}.edges[{k}]"))? });
+            axes.push(Axis {
+                input,
+                stride: 0,
+                edges: self.edges(e, &format!("{at}.edges[{k}]"))?,
+            });
         }
         let mut stride = 1;
         for axis in axes.iter_mut().rev() {
@@ -391,11 +528,17 @@ impl Ctx<'_> {
         }
         let mut content = self.nodes(self.b.array(o, "content", at)?, at)?;
         if content.len() != stride {
-            return Err(self.b.err(at, format!("{stride} bins but {} contents", content.len())));
+            return Err(self
+                .b
+                .err(at, format!("{stride} bins but {} contents", content.len())));
         }
         let (flow, default) = self.flow(o, at)?;
         content.extend(default);
-        Ok(Node::MultiBinning(MultiBinning { axes: axes.into(), content: content.into(), flow }))
+        Ok(Node::MultiBinning(MultiBinning {
+            axes: axes.into(),
+            content: content.into(),
+            flow,
+        }))
     }
 
     fn category(&self, o: &Map<String, Json>, at: &str) -> Res<Node> {
@@ -414,8 +557,12 @@ impl Ctx<'_> {
                         list.push((key.into(), node));
                     }
                 }
-                let index = (list.len() > SCAN_LIMIT)
-                    .then(|| list.iter().enumerate().map(|(i, (k, _))| (k.clone(), i)).collect());
+                let index = (list.len() > SCAN_LIMIT).then(|| {
+                    list.iter()
+                        .enumerate()
+                        .map(|(i, (k, _))| (k.clone(), i))
+                        .collect()
+                });
                 Keys::Str { items: list, index }
             }
             VarType::Int => {
@@ -435,6 +582,10 @@ impl Ctx<'_> {
             Some(d) => Some(Box::new(self.content(d, &format!("{at}.default"))?)),
             None => None,
         };
-        Ok(Node::Category(Category { input, keys, default }))
+        Ok(Node::Category(Category {
+            input,
+            keys,
+            default,
+        }))
     }
 }

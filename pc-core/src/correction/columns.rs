@@ -112,13 +112,20 @@ fn check(name: &str, vars: &[Variable], inputs: &[Input]) -> Result<usize, Corre
 }
 
 fn at_row(row: usize, e: CorrectionError) -> CorrectionError {
-    CorrectionError::Row { row, source: Box::new(e) }
+    CorrectionError::Row {
+        row,
+        source: Box::new(e),
+    }
 }
 
 impl Correction {
     /// Evaluates every row of the columns into `out` (cleared first). Stops at the
     /// first failing row, whose index the error names.
-    pub fn evaluate_columns(&self, inputs: &[Input], out: &mut Vec<f64>) -> Result<(), CorrectionError> {
+    pub fn evaluate_columns(
+        &self,
+        inputs: &[Input],
+        out: &mut Vec<f64>,
+    ) -> Result<(), CorrectionError> {
         let rows = check(&self.name, &self.inputs, inputs)?;
         out.clear();
         if rows == 0 {
@@ -135,8 +142,12 @@ impl Correction {
         // Settle the nodes that depend on broadcast inputs only (e.g. the systematic's
         // category) once, before the loop.
         let node = specialize(&self.root, inputs, values).map_err(|f| at_row(0, self.fault(f)))?;
-        let columns: Vec<(usize, Input)> =
-            inputs.iter().enumerate().filter(|(_, i)| i.len().is_some()).map(|(k, i)| (k, *i)).collect();
+        let columns: Vec<(usize, Input)> = inputs
+            .iter()
+            .enumerate()
+            .filter(|(_, i)| i.len().is_some())
+            .map(|(k, i)| (k, *i))
+            .collect();
         out.reserve(rows);
         match columns.as_slice() {
             [(k, Input::Reals(c))] => {
@@ -168,10 +179,16 @@ impl Correction {
 }
 
 /// Descends through categories and binnings whose input is a broadcast scalar.
-fn specialize<'n>(mut node: &'n Node, inputs: &[Input], values: &[Value]) -> Result<&'n Node, Fault> {
+fn specialize<'n>(
+    mut node: &'n Node,
+    inputs: &[Input],
+    values: &[Value],
+) -> Result<&'n Node, Fault> {
     loop {
         node = match node {
-            Node::Category(c) if inputs[c.input as usize].scalar().is_some() => c.select(&values[c.input as usize])?,
+            Node::Category(c) if inputs[c.input as usize].scalar().is_some() => {
+                c.select(&values[c.input as usize])?
+            }
             _ => return Ok(node),
         };
     }
@@ -179,7 +196,11 @@ fn specialize<'n>(mut node: &'n Node, inputs: &[Input], values: &[Value]) -> Res
 
 impl CompoundCorrection {
     /// Evaluates every row of the columns into `out` (cleared first).
-    pub fn evaluate_columns(&self, inputs: &[Input], out: &mut Vec<f64>) -> Result<(), CorrectionError> {
+    pub fn evaluate_columns(
+        &self,
+        inputs: &[Input],
+        out: &mut Vec<f64>,
+    ) -> Result<(), CorrectionError> {
         let rows = check(&self.name, &self.inputs, inputs)?;
         out.clear();
         if rows == 0 {

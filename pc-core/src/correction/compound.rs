@@ -79,9 +79,16 @@ impl CompoundCorrection {
             for (slot, &i) in sub.iter_mut().zip(map) {
                 *slot = current[i];
             }
-            let sf = corr.root.eval(&sub[..map.len()]).map_err(|f| self.fault(corr, f))?;
+            let sf = corr
+                .root
+                .eval(&sub[..map.len()])
+                .map_err(|f| self.fault(corr, f))?;
             self.update(&mut current, sf);
-            out = if k == 0 { sf } else { self.output_op.apply(out, sf) };
+            out = if k == 0 {
+                sf
+            } else {
+                self.output_op.apply(out, sf)
+            };
         }
         Ok(out)
     }
@@ -97,7 +104,11 @@ impl CompoundCorrection {
             sub.extend(map.iter().map(|&i| current[i]));
             let sf = corr.root.eval(sub).map_err(|f| self.fault(corr, f))?;
             self.update(current, sf);
-            out = if k == 0 { sf } else { self.output_op.apply(out, sf) };
+            out = if k == 0 {
+                sf
+            } else {
+                self.output_op.apply(out, sf)
+            };
         }
         Ok(out)
     }

@@ -91,12 +91,22 @@ pub(crate) fn check_inputs(
 }
 
 pub(crate) fn input_names(inputs: &[Variable]) -> String {
-    inputs.iter().map(|v| format!("{}: {}", v.name, v.var_type)).collect::<Vec<_>>().join(", ")
+    inputs
+        .iter()
+        .map(|v| format!("{}: {}", v.name, v.var_type))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub(crate) fn fault_error(name: &str, inputs: &[Variable], fault: Fault) -> CorrectionError {
     match fault {
-        Fault::OutOfRange { input, value, above, low, high } => CorrectionError::OutOfRange {
+        Fault::OutOfRange {
+            input,
+            value,
+            above,
+            low,
+            high,
+        } => CorrectionError::OutOfRange {
             correction: name.to_string(),
             input: inputs[input as usize].name.clone(),
             value,
@@ -109,7 +119,11 @@ pub(crate) fn fault_error(name: &str, inputs: &[Variable], fault: Fault) -> Corr
             let hint = match suggestion {
                 Some(s) => format!("; did you mean `{s}`?"),
                 None if known.len() <= 12 => format!(" (known: {})", known.join(", ")),
-                None => format!(" ({} known keys, e.g. {})", known.len(), known[..5].join(", ")),
+                None => format!(
+                    " ({} known keys, e.g. {})",
+                    known.len(),
+                    known[..5].join(", ")
+                ),
             };
             CorrectionError::UnknownKey {
                 correction: name.to_string(),

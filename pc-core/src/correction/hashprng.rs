@@ -20,7 +20,10 @@ pub enum Distribution {
 /// Most inputs hashed without allocating.
 const INLINE: usize = 8;
 
-pub(crate) fn sample<'a>(inputs: impl ExactSizeIterator<Item = Value<'a>>, dist: Distribution) -> f64 {
+pub(crate) fn sample<'a>(
+    inputs: impl ExactSizeIterator<Item = Value<'a>>,
+    dist: Distribution,
+) -> f64 {
     let n = inputs.len();
     let mut inline = [0u8; INLINE * 8];
     let mut heap = Vec::new();
@@ -70,7 +73,12 @@ const INCREMENT: u64 = 1442695040888963407;
 
 impl Pcg32 {
     pub(crate) fn new(seed: u64) -> Pcg32 {
-        Pcg32 { state: seed.wrapping_add(INCREMENT).wrapping_mul(MULTIPLIER).wrapping_add(INCREMENT) }
+        Pcg32 {
+            state: seed
+                .wrapping_add(INCREMENT)
+                .wrapping_mul(MULTIPLIER)
+                .wrapping_add(INCREMENT),
+        }
     }
 
     pub(crate) fn next_u32(&mut self) -> u32 {

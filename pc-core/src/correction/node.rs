@@ -13,9 +13,19 @@ pub(crate) enum Node {
     MultiBinning(MultiBinning),
     Category(Category),
     /// A formula with its parameters bound; `vars[i]` is the input index of x, y, z, t.
-    Formula { formula: Formula, vars: Box<[u32]> },
-    Transform { input: u32, rule: Box<Node>, content: Box<Node> },
-    HashPrng { inputs: Box<[u32]>, distribution: Distribution },
+    Formula {
+        formula: Formula,
+        vars: Box<[u32]>,
+    },
+    Transform {
+        input: u32,
+        rule: Box<Node>,
+        content: Box<Node>,
+    },
+    HashPrng {
+        inputs: Box<[u32]>,
+        distribution: Distribution,
+    },
 }
 
 /// What to do with values outside the edges.
@@ -32,21 +42,61 @@ pub(crate) enum Flow {
 #[derive(Debug)]
 pub(crate) enum Edges {
     Uniform { n: usize, low: f64, high: f64 },
-    Explicit(Box<[f64]>),
+    Explicit(Box<[f64]>, Option<Guide>),
+}
+
+/// For long, nearly evenly spaced explicit edges: first edge and inverse spacing, to
+/// guess the bin before checking it against the edges (the result is the exact search's).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Guide {
+    low: f64,
+    inv_step: f64,
+}
+
+impl Guide {
+    /// A guide if the edges are long and within half a bin of even spacing.
+    pub(crate) fn for_edges(edges: &[f64]) -> Option<Guide> {
+        let n = edges.len();
+        if n <= 32 || !edges[0].is_finite() || !edges[n - 1].is_finite() {
+            return None;
+        }
+        let step = (edges[n - 1] - edges[0]) / (n - 1) as f64;
+        let even = edges
+            .iter()
+            .enumerate()
+            .all(|(i, &e)| (e - (edges[0] + step * i as f64)).abs() < 0.5 * step);
+        (step > 0.0 && even).then_some(Guide {
+            low: edges[0],
+            inv_step: 1.0 / step,
+        })
+    }
+
+    /// `std::upper_bound(edges, value)` for a value with `edges[0] <= value < last`.
+    #[inline]
+    pub(crate) fn upper_bound(self, edges: &[f64], value: f64) -> usize {
+        let mut i = (((value - self.low) * self.inv_step) as usize).min(edges.len() - 2);
+        while i > 0 && edges[i] > value {
+            i -= 1;
+        }
+        while edges[i + 1] <= value {
+            i += 1;
+        }
+        i + 1
+    }
 }
 
 impl Edges {
     pub(crate) fn n_bins(&self) -> usize {
         match self {
             Edges::Uniform { n, .. } => *n,
-            Edges::Explicit(e) => e.len() - 1,
+            Edges::Explicit(e, _) => e.len() - 1,
         }
     }
 
     pub(crate) fn range(&self) -> (f64, f64) {
         match self {
             Edges::Uniform { low, high, .. } => (*low, *high),
-            Edges::Explicit(e) => (e[0], e[e.len() - 1]),
+            Edges::Explicit(e, _) => (e[0], e[e.len() - 1]),
         }
     }
 
@@ -56,7 +106,13 @@ impl Edges {
     fn find(&self, value: f64, flow: Flow, input: u32) -> Result<usize, Fault> {
         let out_of_range = |above: bool| {
             let (low, high) = self.range();
-            Fault::OutOfRange { input, value, above, low, high }
+            Fault::OutOfRange {
+                input,
+                value,
+                above,
+                low,
+                high,
+            }
         };
         match *self {
             Edges::Uniform { n, low, high } => {
@@ -74,7 +130,7 @@ impl Edges {
                 }
                 Ok((n as f64 * norm) as usize)
             }
-            Edges::Explicit(ref edges) => {
+            Edges::Explicit(ref edges, guide) => {
                 let mut value = value;
                 if flow == Flow::Wrap {
                     let (low, high) = (edges[0], edges[edges.len() - 1]);
@@ -82,8 +138,17 @@ impl Edges {
                     norm -= norm.floor();
                     value = low + norm * (high - low);
                 }
-                // std::upper_bound: the first edge greater than value
-                let upper = edges.partition_point(|&e| !(value < e));
+                // std::upper_bound: the first edge greater than value (edges are sorted, so
+                // for short lists counting the others is the same and branch-free)
+                let upper = if let Some(g) =
+                    guide.filter(|_| value >= edges[0] && value < edges[edges.len() - 1])
+                {
+                    g.upper_bound(edges, value)
+                } else if edges.len() <= 32 {
+                    edges.iter().map(|&e| usize::from(!(value < e))).sum()
+                } else {
+                    edges.partition_point(|&e| !(value < e))
+                };
                 let last = edges.len() - 1;
                 if upper == 0 {
                     match flow {
@@ -140,7 +205,10 @@ pub(crate) struct Category {
 #[derive(Debug)]
 pub(crate) enum Keys {
     Int(HashMap<i64, Node>),
-    Str { items: Vec<(Box<str>, Node)>, index: Option<HashMap<Box<str>, usize>> },
+    Str {
+        items: Vec<(Box<str>, Node)>,
+        index: Option<HashMap<Box<str>, usize>>,
+    },
 }
 
 impl Keys {
@@ -159,8 +227,18 @@ impl Keys {
 /// An evaluation failure, before the correction adds its name and input names.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Fault {
-    OutOfRange { input: u32, value: f64, above: bool, low: f64, high: f64 },
-    UnknownKey { input: u32, key: String, known: Vec<String> },
+    OutOfRange {
+        input: u32,
+        value: f64,
+        above: bool,
+        low: f64,
+        high: f64,
+    },
+    UnknownKey {
+        input: u32,
+        key: String,
+        known: Vec<String>,
+    },
 }
 
 /// Inputs held on the stack when a transform rewrites one.
@@ -172,7 +250,9 @@ impl Node {
         match self {
             Node::Const(c) => Ok(*c),
             Node::Binning(b) => {
-                let bin = b.edges.find(values[b.input as usize].number(), b.flow, b.input)?;
+                let bin = b
+                    .edges
+                    .find(values[b.input as usize].number(), b.flow, b.input)?;
                 b.content[bin].eval(values)
             }
             Node::MultiBinning(m) => {
@@ -195,7 +275,11 @@ impl Node {
                 }
                 Ok(formula.eval(&x, &[]))
             }
-            Node::Transform { input, rule, content } => {
+            Node::Transform {
+                input,
+                rule,
+                content,
+            } => {
                 let new = rule.eval(values)?;
                 let i = *input as usize;
                 let replaced = match values[i] {
@@ -213,9 +297,13 @@ impl Node {
                     content.eval(&copy)
                 }
             }
-            Node::HashPrng { inputs, distribution } => {
-                Ok(hashprng::sample(inputs.iter().map(|&i| values[i as usize]), *distribution))
-            }
+            Node::HashPrng {
+                inputs,
+                distribution,
+            } => Ok(hashprng::sample(
+                inputs.iter().map(|&i| values[i as usize]),
+                *distribution,
+            )),
         }
     }
 }
@@ -228,9 +316,13 @@ impl Category {
             (Keys::Str { items, index: None }, Value::Str(k)) => {
                 items.iter().find(|(key, _)| **key == **k).map(|(_, n)| n)
             }
-            (Keys::Str { items, index: Some(index) }, Value::Str(k)) => {
-                index.get(*k).map(|&i| &items[i].1)
-            }
+            (
+                Keys::Str {
+                    items,
+                    index: Some(index),
+                },
+                Value::Str(k),
+            ) => index.get(*k).map(|&i| &items[i].1),
             _ => None,
         };
         match (found, &self.default) {

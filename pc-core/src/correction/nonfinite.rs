@@ -29,11 +29,19 @@ pub(crate) fn quote_nonfinite(text: &[u8]) -> Cow<'_, [u8]> {
         }
         let neg = c == b'-';
         let rest = &text[i + usize::from(neg)..];
-        let token = ["Infinity", "Inf", "NaN"].into_iter().find(|t| rest.starts_with(t.as_bytes()));
+        let token = ["Infinity", "Inf", "NaN"]
+            .into_iter()
+            .find(|t| rest.starts_with(t.as_bytes()));
         if let Some(t) = token {
             let buf = out.get_or_insert_with(|| Vec::with_capacity(text.len() + 64));
             buf.extend_from_slice(&text[copied..i]);
-            let word = if t == "NaN" { "nan" } else if neg { "-inf" } else { "inf" };
+            let word = if t == "NaN" {
+                "nan"
+            } else if neg {
+                "-inf"
+            } else {
+                "inf"
+            };
             buf.extend_from_slice(format!("\"\\u0001{word}\"").as_bytes());
             i += usize::from(neg) + t.len();
             copied = i;

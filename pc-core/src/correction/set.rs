@@ -21,22 +21,35 @@ impl CorrectionSet {
     /// Reads a `.json` or gzip-compressed `.json.gz` file (recognised by its magic bytes).
     pub fn from_file(path: impl AsRef<Path>) -> Result<CorrectionSet, CorrectionError> {
         let path = path.as_ref();
-        let io = |source| CorrectionError::Io { path: path.to_path_buf(), source };
+        let io = |source| CorrectionError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         let bytes = std::fs::read(path).map_err(io)?;
-        let text = if bytes.starts_with(&[0x1f, 0x8b]) { gunzip(&bytes).map_err(io)? } else { bytes };
+        let text = if bytes.starts_with(&[0x1f, 0x8b]) {
+            gunzip(&bytes).map_err(io)?
+        } else {
+            bytes
+        };
         Self::from_slice(&text, &path.display().to_string())
     }
 
     /// Parses a JSON document; `source` names it in errors.
     pub fn from_slice(json: &[u8], source: &str) -> Result<CorrectionSet, CorrectionError> {
         let json = super::nonfinite::quote_nonfinite(json);
-        let doc: serde_json::Value = serde_json::from_slice(&json).map_err(|e| CorrectionError::Schema {
-            file: source.to_string(),
-            at: format!("line {} column {}", e.line(), e.column()),
-            msg: e.to_string(),
-        })?;
+        let doc: serde_json::Value =
+            serde_json::from_slice(&json).map_err(|e| CorrectionError::Schema {
+                file: source.to_string(),
+                at: format!("line {} column {}", e.line(), e.column()),
+                msg: e.to_string(),
+            })?;
         let (description, corrections, compounds) = Builder { file: source }.set(&doc)?;
-        Ok(CorrectionSet { source: source.to_string(), description, corrections, compounds })
+        Ok(CorrectionSet {
+            source: source.to_string(),
+            description,
+            corrections,
+            compounds,
+        })
     }
 
     /// Where the set was read from.
@@ -62,21 +75,34 @@ impl CorrectionSet {
     pub fn get(&self, name: &str) -> Result<&Correction, CorrectionError> {
         match self.corrections.iter().find(|c| c.name() == name) {
             Some(c) => Ok(c),
-            None => Err(self.unknown("correction", name, self.corrections.iter().map(|c| c.name()))),
+            None => Err(self.unknown(
+                "correction",
+                name,
+                self.corrections.iter().map(|c| c.name()),
+            )),
         }
     }
 
     /// A shared handle on the correction called `name`.
     pub fn get_arc(&self, name: &str) -> Result<Arc<Correction>, CorrectionError> {
         self.get(name)?;
-        Ok(self.corrections.iter().find(|c| c.name() == name).cloned().expect("found above"))
+        Ok(self
+            .corrections
+            .iter()
+            .find(|c| c.name() == name)
+            .cloned()
+            .expect("found above"))
     }
 
     /// The compound correction called `name`.
     pub fn compound(&self, name: &str) -> Result<&CompoundCorrection, CorrectionError> {
         match self.compounds.iter().find(|c| c.name() == name) {
             Some(c) => Ok(c),
-            None => Err(self.unknown("compound correction", name, self.compounds.iter().map(|c| c.name()))),
+            None => Err(self.unknown(
+                "compound correction",
+                name,
+                self.compounds.iter().map(|c| c.name()),
+            )),
         }
     }
 
@@ -90,10 +116,19 @@ impl CorrectionSet {
             Some(s) => format!("; did you mean `{s}`?"),
             None => {
                 let all: Vec<&str> = names.collect();
-                if all.is_empty() { format!(" (it has no {kind}s)") } else { format!(" (it has: {})", all.join(", ")) }
+                if all.is_empty() {
+                    format!(" (it has no {kind}s)")
+                } else {
+                    format!(" (it has: {})", all.join(", "))
+                }
             }
         };
-        CorrectionError::Unknown { kind, name: name.to_string(), file: self.source.clone(), hint }
+        CorrectionError::Unknown {
+            kind,
+            name: name.to_string(),
+            file: self.source.clone(),
+            hint,
+        }
     }
 }
 
