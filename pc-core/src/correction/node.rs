@@ -145,9 +145,12 @@ impl Edges {
                 {
                     g.upper_bound(edges, value)
                 } else if edges.len() <= 32 {
-                    edges.iter().map(|&e| usize::from(!(value < e))).sum()
+                    edges
+                        .iter()
+                        .map(|&e| usize::from(not_below(value, e)))
+                        .sum()
                 } else {
-                    edges.partition_point(|&e| !(value < e))
+                    edges.partition_point(|&e| not_below(value, e))
                 };
                 let last = edges.len() - 1;
                 if upper == 0 {
@@ -222,6 +225,14 @@ impl Keys {
             Keys::Str { items, .. } => items.iter().map(|(k, _)| k.to_string()).collect(),
         }
     }
+}
+
+/// `!(value < edge)`: the predicate of `std::upper_bound`, written so that NaN counts as
+/// above every edge, as in correctionlib.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+#[inline]
+fn not_below(value: f64, edge: f64) -> bool {
+    !(value < edge)
 }
 
 /// An evaluation failure, before the correction adds its name and input names.
