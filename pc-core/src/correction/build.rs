@@ -1,10 +1,10 @@
 //! Builds the evaluation tree from the JSON document, checking it as correctionlib does.
 
 use super::compound::{CompoundCorrection, UpdateOp};
-use super::correction::Correction;
 use super::error::CorrectionError;
 use super::hashprng::Distribution;
 use super::node::{Axis, Binning, Category, Edges, Flow, Keys, MultiBinning, Node};
+use super::single::Correction;
 use super::value::{VarType, Variable};
 use crate::formula::Formula;
 use serde_json::{Map, Value as Json};
@@ -20,6 +20,9 @@ pub(crate) struct Builder<'a> {
 }
 
 type Res<T> = Result<T, CorrectionError>;
+
+/// A file's description, corrections and compound corrections.
+type Parts = (String, Vec<Arc<Correction>>, Vec<Arc<CompoundCorrection>>);
 
 impl Builder<'_> {
     fn err(&self, at: &str, msg: impl Into<String>) -> CorrectionError {
@@ -83,10 +86,7 @@ impl Builder<'_> {
     }
 
     /// The whole document: schema version, corrections, compound corrections.
-    pub(crate) fn set(
-        &self,
-        doc: &Json,
-    ) -> Res<(String, Vec<Arc<Correction>>, Vec<Arc<CompoundCorrection>>)> {
+    pub(crate) fn set(&self, doc: &Json) -> Res<Parts> {
         let o = self.object(doc, "top level")?;
         let version = self.int(o, "schema_version", "top level")?;
         if version != 2 {
@@ -275,7 +275,7 @@ impl Ctx<'_> {
                     at,
                     format!(
                         "no input called `{name}` (inputs: {})",
-                        super::correction::input_names(self.inputs)
+                        super::single::input_names(self.inputs)
                     ),
                 )
             })
@@ -459,7 +459,8 @@ impl Ctx<'_> {
         if edges.len() < 2 {
             return Err(self.b.err(at, "a binning needs at least two edges"));
         }
-        Ok(Edges::Explicit(edges.into()))
+        let guide = super::node::Guide::for_edges(&edges);
+        Ok(Edges::Explicit(edges.into(), guide))
     }
 
     /// The flow behaviour, and the default node if it is a value.

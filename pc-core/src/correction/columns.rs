@@ -1,9 +1,9 @@
 //! Column evaluation: inputs as slices (one value per row) or broadcast scalars.
 
 use super::compound::CompoundCorrection;
-use super::correction::{Correction, input_names};
 use super::error::CorrectionError;
 use super::node::{Fault, Node};
+use super::single::{Correction, input_names};
 use super::value::{Value, VarType, Variable};
 
 /// One input of a column evaluation.

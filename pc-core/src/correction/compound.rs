@@ -1,7 +1,7 @@
 //! Compound corrections: a stack of corrections whose outputs update inputs and combine.
 
-use super::correction::{check_inputs, fault_error};
 use super::error::CorrectionError;
+use super::single::{check_inputs, fault_error};
 use super::value::{Value, Variable};
 use std::sync::Arc;
 

@@ -19,21 +19,21 @@
 mod build;
 mod columns;
 mod compound;
-mod correction;
 mod error;
 mod hashprng;
 mod node;
 mod nonfinite;
 mod set;
+mod single;
 mod value;
 
 pub use columns::Input;
 pub use compound::{CompoundCorrection, UpdateOp};
-pub use correction::Correction;
 pub use error::CorrectionError;
 pub use hashprng::Distribution;
 pub use node::Domain;
 pub use set::CorrectionSet;
+pub use single::Correction;
 pub use value::{Value, VarType, Variable};
 
 #[cfg(test)]

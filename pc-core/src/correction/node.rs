@@ -42,21 +42,61 @@ pub(crate) enum Flow {
 #[derive(Debug)]
 pub(crate) enum Edges {
     Uniform { n: usize, low: f64, high: f64 },
-    Explicit(Box<[f64]>),
+    Explicit(Box<[f64]>, Option<Guide>),
+}
+
+/// For long, nearly evenly spaced explicit edges: first edge and inverse spacing, to
+/// guess the bin before checking it against the edges (the result is the exact search's).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Guide {
+    low: f64,
+    inv_step: f64,
+}
+
+impl Guide {
+    /// A guide if the edges are long and within half a bin of even spacing.
+    pub(crate) fn for_edges(edges: &[f64]) -> Option<Guide> {
+        let n = edges.len();
+        if n <= 32 || !edges[0].is_finite() || !edges[n - 1].is_finite() {
+            return None;
+        }
+        let step = (edges[n - 1] - edges[0]) / (n - 1) as f64;
+        let even = edges
+            .iter()
+            .enumerate()
+            .all(|(i, &e)| (e - (edges[0] + step * i as f64)).abs() < 0.5 * step);
+        (step > 0.0 && even).then_some(Guide {
+            low: edges[0],
+            inv_step: 1.0 / step,
+        })
+    }
+
+    /// `std::upper_bound(edges, value)` for a value with `edges[0] <= value < last`.
+    #[inline]
+    pub(crate) fn upper_bound(self, edges: &[f64], value: f64) -> usize {
+        let mut i = (((value - self.low) * self.inv_step) as usize).min(edges.len() - 2);
+        while i > 0 && edges[i] > value {
+            i -= 1;
+        }
+        while edges[i + 1] <= value {
+            i += 1;
+        }
+        i + 1
+    }
 }
 
 impl Edges {
     pub(crate) fn n_bins(&self) -> usize {
         match self {
             Edges::Uniform { n, .. } => *n,
-            Edges::Explicit(e) => e.len() - 1,
+            Edges::Explicit(e, _) => e.len() - 1,
         }
     }
 
     pub(crate) fn range(&self) -> (f64, f64) {
         match self {
             Edges::Uniform { low, high, .. } => (*low, *high),
-            Edges::Explicit(e) => (e[0], e[e.len() - 1]),
+            Edges::Explicit(e, _) => (e[0], e[e.len() - 1]),
         }
     }
 
@@ -90,7 +130,7 @@ impl Edges {
                 }
                 Ok((n as f64 * norm) as usize)
             }
-            Edges::Explicit(ref edges) => {
+            Edges::Explicit(ref edges, guide) => {
                 let mut value = value;
                 if flow == Flow::Wrap {
                     let (low, high) = (edges[0], edges[edges.len() - 1]);
@@ -98,8 +138,20 @@ impl Edges {
                     norm -= norm.floor();
                     value = low + norm * (high - low);
                 }
-                // std::upper_bound: the first edge greater than value
-                let upper = edges.partition_point(|&e| !(value < e));
+                // std::upper_bound: the first edge greater than value (edges are sorted, so
+                // for short lists counting the others is the same and branch-free)
+                let upper = if let Some(g) =
+                    guide.filter(|_| value >= edges[0] && value < edges[edges.len() - 1])
+                {
+                    g.upper_bound(edges, value)
+                } else if edges.len() <= 32 {
+                    edges
+                        .iter()
+                        .map(|&e| usize::from(not_below(value, e)))
+                        .sum()
+                } else {
+                    edges.partition_point(|&e| not_below(value, e))
+                };
                 let last = edges.len() - 1;
                 if upper == 0 {
                     match flow {
@@ -173,6 +225,14 @@ impl Keys {
             Keys::Str { items, .. } => items.iter().map(|(k, _)| k.to_string()).collect(),
         }
     }
+}
+
+/// `!(value < edge)`: the predicate of `std::upper_bound`, written so that NaN counts as
+/// above every edge, as in correctionlib.
+#[allow(clippy::neg_cmp_op_on_partial_ord)]
+#[inline]
+fn not_below(value: f64, edge: f64) -> bool {
+    !(value < edge)
 }
 
 /// An evaluation failure, before the correction adds its name and input names.

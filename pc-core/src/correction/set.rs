@@ -2,8 +2,8 @@
 
 use super::build::Builder;
 use super::compound::CompoundCorrection;
-use super::correction::Correction;
 use super::error::CorrectionError;
+use super::single::Correction;
 use crate::util::did_you_mean;
 use std::path::Path;
 use std::sync::Arc;

@@ -232,3 +232,32 @@ fn sets_are_shareable_across_threads() {
     fn check<T: Send + Sync>() {}
     check::<CorrectionSet>();
 }
+
+#[test]
+fn guided_search_equals_the_exact_search() {
+    let even: Vec<f64> = (0..100).map(|i| i as f64 * 0.7).collect();
+    let uneven: Vec<f64> = (0..60)
+        .map(|i| i as f64 + 0.4 * ((i * 7919) % 10) as f64 / 10.0)
+        .collect();
+    for edges in [even, uneven] {
+        let guide = node::Guide::for_edges(&edges).expect("nearly even edges get a guide");
+        let (lo, hi) = (edges[0], edges[edges.len() - 1]);
+        let mut x = 0x1234_5678_u64;
+        let mut probes: Vec<f64> = edges[..edges.len() - 1].to_vec();
+        probes.extend(edges[1..].iter().map(|e| e.next_down()));
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            probes.push(lo + (hi - lo) * (x >> 11) as f64 / (1u64 << 53) as f64);
+        }
+        for v in probes.into_iter().filter(|v| *v >= lo && *v < hi) {
+            assert_eq!(
+                guide.upper_bound(&edges, v),
+                edges.partition_point(|&e| !(v < e)),
+                "{v}"
+            );
+        }
+    }
+    assert!(node::Guide::for_edges(&[0.0, 1.0, 2.0]).is_none());
+}
