@@ -7,9 +7,8 @@ use pc_core::prelude::*;
 pub mod zmumu {
     use super::*;
     use crate::{Cuts, delta_r, dimuon_mass};
-    use pc_core::cms::{CmsError, JetCalibration, LeptonSf, Pileup};
-    use pc_core::jetmet::{CalibratedJets, EventJets, JetMetError};
-    use std::cell::RefCell;
+    use pc_core::cms::{CalibJet, CmsError, JetCalibration, JetEvent, LeptonSf, Pileup};
+    use pc_core::jetmet::{JetMetError, JetVariation};
     use std::f64::consts::PI;
 
     /// A muon: `Muon_<field>` branches, counted by `nMuon`.
@@ -164,6 +163,26 @@ pub mod zmumu {
         Ok(Flags(required))
     }
 
+    impl CalibJet for Jet {
+        fn inputs(&self) -> [f32; 6] {
+            [
+                self.pt,
+                self.eta,
+                self.phi,
+                self.mass,
+                self.raw_factor,
+                self.area,
+            ]
+        }
+        fn gen_jet_idx(&self) -> i32 {
+            self.gen_jet_idx
+        }
+        fn set_pt_mass(&mut self, pt: f32, mass: f32) {
+            self.pt = pt;
+            self.mass = mass;
+        }
+    }
+
     /// The corrections of the chunk's year (MC only, and only if the parameter `corrections`
     /// is true; files parsed once per process).
     pub struct Corrections {
@@ -171,41 +190,20 @@ pub mod zmumu {
         pub sf_mu_id: Option<LeptonSf>,
         pub sf_mu_iso: Option<LeptonSf>,
         pub jets: Option<JetCalibration>,
-        /// Per-event buffers of the jet calibration.
-        scratch: RefCell<JetScratch>,
-    }
-
-    #[derive(Default)]
-    struct JetScratch {
-        pt: Vec<f32>,
-        eta: Vec<f32>,
-        phi: Vec<f32>,
-        mass: Vec<f32>,
-        raw_factor: Vec<f32>,
-        area: Vec<f32>,
-        gen_jet_idx: Vec<i32>,
-        gen_jet_pt: Vec<f32>,
-        out: CalibratedJets,
     }
 
     #[setup]
     pub fn corrections(ctx: &Ctx<'_>) -> Result<Corrections, CmsError> {
         let (p, year) = (ctx.params, ctx.dataset.year.as_str());
         let mc = ctx.dataset.is_mc && p.get::<bool>("corrections")?;
-        let jets = JetCalibration::from_params(p, year, "AK4PFchs", mc)?;
-        let scratch = JetScratch {
-            out: jets
-                .as_ref()
-                .map(|j| j.calibrator.new_output())
-                .unwrap_or_default(),
-            ..Default::default()
-        };
         Ok(Corrections {
             pileup: mc.then(|| Pileup::from_params(p, year)).transpose()?,
             sf_mu_id: mc.then(|| LeptonSf::muon(p, year, "id")).transpose()?,
             sf_mu_iso: mc.then(|| LeptonSf::muon(p, year, "iso")).transpose()?,
-            jets,
-            scratch: RefCell::new(scratch),
+            jets: match mc {
+                true => JetCalibration::from_params(p, year, "AK4PFchs", true)?,
+                false => None,
+            },
         })
     }
 
@@ -249,39 +247,18 @@ pub mod zmumu {
         let Some(calib) = &c.jets else {
             return Ok(());
         };
-        let s = &mut *c.scratch.borrow_mut();
-        macro_rules! gather {
-            ($($field:ident),*) => {$(
-                s.$field.clear();
-                s.$field.extend(jets.iter().map(|j| j.$field));
-            )*};
-        }
-        gather!(pt, eta, phi, mass, raw_factor, area, gen_jet_idx);
-        s.gen_jet_pt.clear();
-        s.gen_jet_pt.extend(gen_jets.iter().map(|g| g.pt));
-        let input = EventJets {
-            pt: &s.pt,
-            eta: &s.eta,
-            phi: &s.phi,
-            mass: &s.mass,
-            raw_factor: &s.raw_factor,
-            area: &s.area,
-            gen_jet_idx: &s.gen_jet_idx,
-            gen_jet_pt: &s.gen_jet_pt,
+        let event = JetEvent {
             rho: ev.rho,
             run: ev.run,
             lumi: ev.lumi,
             event: ev.event,
         };
-        calib.calibrator.calibrate_event(&input, &mut s.out)?;
-        for (j, (&pt, &mass)) in jets.iter_mut().zip(s.out.pt(0).iter().zip(s.out.mass(0))) {
-            j.pt = pt;
-            j.mass = mass;
-        }
-        if calib.sort_by_pt {
-            jets.sort_by(|a, b| b.pt.total_cmp(&a.pt));
-        }
-        Ok(())
+        calib.apply(
+            jets,
+            gen_jets.iter().map(|g| g.pt),
+            event,
+            JetVariation::Nominal,
+        )
     }
 
     /// The selected objects of an event.

@@ -1,18 +1,49 @@
 //! The jet calibration of a year and jet type from `jets_calibration` (see `defaults.yaml`),
 //! parsed once per process.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use super::{CmsError, cache::shared};
 use crate::config::Params;
-use crate::jetmet::{JetCalibConfig, JetCalibrator};
+use crate::jetmet::{
+    CalibratedJets, EventJets, JetCalibConfig, JetCalibrator, JetMetError, JetVariation,
+};
 
-/// A jet calibrator and how its output is used.
-#[derive(Debug, Clone)]
+/// A jet calibrator and how its output is used, for one chunk (it keeps per-event buffers).
+#[derive(Debug)]
 pub struct JetCalibration {
     pub calibrator: Arc<JetCalibrator>,
     /// Re-sort the jets by calibrated pt (`sort_by_pt`).
     pub sort_by_pt: bool,
+    scratch: RefCell<Scratch>,
+}
+
+/// What the calibration reads from an analysis' jet struct, and writes back.
+pub trait CalibJet {
+    /// `(pt, eta, phi, mass, rawFactor, area, genJetIdx)` as in NanoAOD.
+    fn inputs(&self) -> [f32; 6];
+    fn gen_jet_idx(&self) -> i32;
+    fn set_pt_mass(&mut self, pt: f32, mass: f32);
+}
+
+/// The event quantities the calibration needs besides the jets.
+#[derive(Clone, Copy, Debug)]
+pub struct JetEvent {
+    /// `fixedGridRhoFastjetAll`.
+    pub rho: f32,
+    pub run: u32,
+    pub lumi: u32,
+    pub event: u64,
+}
+
+/// Per-event buffers (structure of arrays for the calibrator).
+#[derive(Debug, Default)]
+struct Scratch {
+    columns: [Vec<f32>; 6],
+    gen_jet_idx: Vec<i32>,
+    gen_jet_pt: Vec<f32>,
+    out: CalibratedJets,
 }
 
 #[derive(serde::Deserialize)]
@@ -61,9 +92,64 @@ impl JetCalibration {
             key: factory_key.clone(),
             message: e.to_string(),
         })?;
+        let scratch = RefCell::new(Scratch {
+            out: calibrator.new_output(),
+            ..Default::default()
+        });
         Ok(Some(JetCalibration {
             calibrator,
             sort_by_pt,
+            scratch,
         }))
+    }
+
+    /// Calibrates `jets` in place for `variation` (pt and mass), then re-sorts them by pt
+    /// if `sort_by_pt`; `gen_jet_pt` is the event's `GenJet_pt` (for JER).
+    pub fn apply<J: CalibJet>(
+        &self,
+        jets: &mut [J],
+        gen_jet_pt: impl IntoIterator<Item = f32>,
+        event: JetEvent,
+        variation: JetVariation,
+    ) -> Result<(), JetMetError> {
+        let s = &mut *self.scratch.borrow_mut();
+        for c in &mut s.columns {
+            c.clear();
+        }
+        s.gen_jet_idx.clear();
+        for j in jets.iter() {
+            for (c, x) in s.columns.iter_mut().zip(j.inputs()) {
+                c.push(x);
+            }
+            s.gen_jet_idx.push(j.gen_jet_idx());
+        }
+        s.gen_jet_pt.clear();
+        s.gen_jet_pt.extend(gen_jet_pt);
+        let [pt, eta, phi, mass, raw_factor, area] = &s.columns;
+        let input = EventJets {
+            pt,
+            eta,
+            phi,
+            mass,
+            raw_factor,
+            area,
+            gen_jet_idx: &s.gen_jet_idx,
+            gen_jet_pt: &s.gen_jet_pt,
+            rho: event.rho,
+            run: event.run,
+            lumi: event.lumi,
+            event: event.event,
+        };
+        self.calibrator.calibrate_event(&input, &mut s.out)?;
+        let v = s.out.index(variation).ok_or_else(|| {
+            JetMetError::Config(format!("the calibration does not compute {variation:?}"))
+        })?;
+        for (j, (&pt, &mass)) in jets.iter_mut().zip(s.out.pt(v).iter().zip(s.out.mass(v))) {
+            j.set_pt_mass(pt, mass);
+        }
+        if self.sort_by_pt {
+            jets.sort_by(|a, b| b.inputs()[0].total_cmp(&a.inputs()[0]));
+        }
+        Ok(())
     }
 }

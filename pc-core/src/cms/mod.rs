@@ -11,7 +11,7 @@ mod lepton_sf;
 mod pileup;
 
 pub use cache::{correction_set, shared};
-pub use jets::JetCalibration;
+pub use jets::{CalibJet, JetCalibration, JetEvent};
 pub use lepton_sf::{LeptonSf, SfInput};
 pub use pileup::Pileup;
 
