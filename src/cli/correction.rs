@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context as _, bail};
-use pc_core::correction::{Correction, CorrectionSet, Input, Value, VarType};
+use pc_core::correction::{
+    Correction, CorrectionError, CorrectionSet, Input, Value, VarType, Variable,
+};
 use serde_json::Value as Json;
 
 #[derive(clap::Args, Debug)]
@@ -45,7 +47,11 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Command::Summary { file } => summary(&CorrectionSet::from_file(&file)?),
         Command::Eval { file, name } => {
             let set = CorrectionSet::from_file(&file)?;
-            eval(set.get(&name)?)
+            match (set.get(&name), set.compound(&name)) {
+                (Ok(c), _) => eval(c.name(), c.inputs(), |v| c.evaluate(v)),
+                (Err(_), Ok(c)) => eval(c.name(), c.inputs(), |v| c.evaluate(v)),
+                (Err(e), Err(_)) => Err(e.into()),
+            }
         }
         Command::Bench {
             file,
@@ -129,7 +135,11 @@ fn number(x: f64) -> String {
     }
 }
 
-fn eval(c: &Correction) -> anyhow::Result<()> {
+fn eval(
+    name: &str,
+    inputs: &[Variable],
+    evaluate: impl Fn(&[Value]) -> Result<f64, CorrectionError>,
+) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for (i, line) in std::io::stdin().lock().lines().enumerate() {
@@ -137,7 +147,8 @@ fn eval(c: &Correction) -> anyhow::Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        let answer = eval_line(c, &line).map_err(|e| format!("line {}: {e:#}", i + 1));
+        let answer =
+            eval_line(name, inputs, &evaluate, &line).map_err(|e| format!("line {}: {e:#}", i + 1));
         match answer {
             Ok(x) => writeln!(out, "{}", number(x))?,
             Err(e) => writeln!(out, "{}", serde_json::json!({ "error": e }))?,
@@ -147,15 +158,20 @@ fn eval(c: &Correction) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn eval_line(c: &Correction, line: &str) -> anyhow::Result<f64> {
+fn eval_line(
+    name: &str,
+    inputs: &[Variable],
+    evaluate: impl Fn(&[Value]) -> Result<f64, CorrectionError>,
+    line: &str,
+) -> anyhow::Result<f64> {
     let items: Vec<Json> =
         serde_json::from_str(line).context("expected a JSON array of input values")?;
-    if items.len() != c.inputs().len() {
+    if items.len() != inputs.len() {
         bail!(
             "correction `{}` takes {} inputs ({}), got {}",
-            c.name(),
-            c.inputs().len(),
-            c.inputs()
+            name,
+            inputs.len(),
+            inputs
                 .iter()
                 .map(|v| v.name.as_str())
                 .collect::<Vec<_>>()
@@ -165,7 +181,7 @@ fn eval_line(c: &Correction, line: &str) -> anyhow::Result<f64> {
     }
     let values = items
         .iter()
-        .zip(c.inputs())
+        .zip(inputs)
         .map(|(item, var)| {
             let value = match (var.var_type, item) {
                 (VarType::Real, Json::Number(n)) => n.as_f64().map(Value::Real),
@@ -178,7 +194,7 @@ fn eval_line(c: &Correction, line: &str) -> anyhow::Result<f64> {
             })
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    Ok(c.evaluate(&values)?)
+    Ok(evaluate(&values)?)
 }
 
 /// One bench input, owned.

@@ -12,7 +12,7 @@
 //! let pu = set.get("Collisions18_UltraLegacy_goldenJSON")?;
 //! let w = pu.evaluate(&[Value::Real(31.5), Value::Str("nominal")])?;
 //! let mut out = Vec::new();
-//! pu.evaluate_columns(&[Input::Real(&[10.0, 40.0]), Input::Str("up")], &mut out)?;
+//! pu.evaluate_columns(&[Input::Reals(&[10.0, 40.0]), Input::Str("up")], &mut out)?;
 //! # Ok::<(), pc_core::correction::CorrectionError>(())
 //! ```
 
