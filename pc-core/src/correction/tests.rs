@@ -254,7 +254,7 @@ fn guided_search_equals_the_exact_search() {
         for v in probes.into_iter().filter(|v| *v >= lo && *v < hi) {
             assert_eq!(
                 guide.upper_bound(&edges, v),
-                edges.partition_point(|&e| !(v < e)),
+                edges.partition_point(|&e| e <= v),
                 "{v}"
             );
         }
