@@ -4,6 +4,7 @@ mod common;
 mod correction;
 mod corrupt;
 mod dsl_features;
+mod jet_shapes;
 mod jetmet;
 mod read_exact;
 mod roundtrip;

@@ -1,0 +1,300 @@
+//! JES and JER shape variations through the DSL: a `#[calibrate]` with the jet calibration
+//! re-runs the selection per variation; counts and histograms per variation label equal a
+//! direct use of the calibrator on the columns.
+
+use std::collections::BTreeMap;
+
+use pc_core::config::{Dataset, Params};
+use pc_core::generate::{GenerateOptions, SampleKind, generate};
+use pc_core::io::{Layout, ReadOptions, RootFile, Values};
+use pc_core::jetmet::{EventJets, JetCalibConfig, JetCalibrator, JetVariation};
+use pc_core::run::{RunOptions, run};
+
+use crate::common;
+
+#[pc_core::prelude::processor(name = "jet_shapes", schema = "nanoaod_v7")]
+mod jet_shapes {
+    use pc_core::cms::{CalibJet, JetCalibration, JetEvent};
+    use pc_core::jetmet::{JetMetError, JetVariation};
+    use pc_core::prelude::*;
+
+    #[collection(prefix = "Jet")]
+    #[derive(Clone, Copy, Debug)]
+    pub struct Jet {
+        pub pt: f32,
+        pub eta: f32,
+        pub phi: f32,
+        pub mass: f32,
+        #[branch("rawFactor")]
+        pub raw_factor: f32,
+        pub area: f32,
+        #[mc]
+        #[branch("genJetIdx")]
+        pub gen_jet_idx: i32,
+    }
+
+    impl CalibJet for Jet {
+        fn inputs(&self) -> [f32; 6] {
+            [
+                self.pt,
+                self.eta,
+                self.phi,
+                self.mass,
+                self.raw_factor,
+                self.area,
+            ]
+        }
+        fn gen_jet_idx(&self) -> i32 {
+            self.gen_jet_idx
+        }
+        fn set_pt_mass(&mut self, pt: f32, mass: f32) {
+            self.pt = pt;
+            self.mass = mass;
+        }
+    }
+
+    #[collection(prefix = "GenJet")]
+    #[derive(Clone, Copy, Debug)]
+    pub struct GenJet {
+        #[mc]
+        pub pt: f32,
+    }
+
+    #[event]
+    #[derive(Clone, Copy, Debug)]
+    pub struct Event {
+        pub run: u32,
+        #[branch("luminosityBlock")]
+        pub lumi: u32,
+        pub event: u64,
+        #[branch("fixedGridRhoFastjetAll")]
+        pub rho: f32,
+    }
+
+    pub struct Calib(pub JetCalibration);
+
+    #[setup]
+    pub fn calib(ctx: &Ctx<'_>) -> Result<Calib, String> {
+        JetCalibration::from_params(ctx.params, "2018", "AK4PFchs", true)
+            .map_err(|e| e.to_string())?
+            .map(Calib)
+            .ok_or_else(|| "no jet calibration configured".to_string())
+    }
+
+    #[calibrate(variations = [AK4PFchs_JES_Total, AK4PFchs_JER])]
+    pub fn jets(
+        jets: &mut [Jet],
+        gen_jets: &[GenJet],
+        ev: &Event,
+        c: &Calib,
+        shift: Shift,
+    ) -> Result<(), JetMetError> {
+        let variation = match shift {
+            Shift::Nominal => JetVariation::Nominal,
+            Shift::Up(0) => JetVariation::JesUp(0),
+            Shift::Down(0) => JetVariation::JesDown(0),
+            Shift::Up(_) => JetVariation::JerUp,
+            Shift::Down(_) => JetVariation::JerDown,
+        };
+        let event = JetEvent {
+            rho: ev.rho,
+            run: ev.run,
+            lumi: ev.lumi,
+            event: ev.event,
+        };
+        c.0.apply(jets, gen_jets.iter().map(|g| g.pt), event, variation)
+    }
+
+    pub struct Good(pub Vec<Jet>);
+
+    #[produce]
+    pub fn good(jets: &[Jet]) -> Good {
+        Good(
+            jets.iter()
+                .filter(|j| j.pt > 30.0 && j.eta.abs() < 2.4)
+                .copied()
+                .collect(),
+        )
+    }
+
+    #[preselect]
+    pub fn two_jets(g: &Good) -> bool {
+        g.0.len() >= 2
+    }
+
+    #[cut]
+    pub fn all() -> bool {
+        true
+    }
+
+    categories! {
+        baseline = [all];
+    }
+
+    histogram! {
+        n_jets: Integer(0, 10, "n") = |g: &Good| Some(g.0.len());
+        lead_pt: Regular(40, 0.0, 400.0, "pt") = |g: &Good| g.0.first().map(|j| j.pt);
+    }
+}
+
+fn files() -> Vec<String> {
+    let jec = common::shared_data().join("jec");
+    [
+        "Summer19UL18_V5_MC_L1FastJet_AK4PFchs.jec.txt.gz",
+        "Summer19UL18_V5_MC_L2Relative_AK4PFchs.jec.txt.gz",
+        "Summer19UL18_V5_MC_L3Absolute_AK4PFchs.jec.txt.gz",
+        "RegroupedV2_Summer19UL18_V5_MC_UncertaintySources_AK4PFchs.junc.txt.gz",
+        "Summer19UL18_JRV2_MC_PtResolution_AK4PFchs.jr.txt.gz",
+        "Summer19UL18_JRV2_MC_SF_AK4PFchs.jersf.txt.gz",
+    ]
+    .iter()
+    .map(|f| jec.join(f).to_string_lossy().into_owned())
+    .collect()
+}
+
+#[test]
+fn jes_and_jer_shape_variations_rerun_the_selection() {
+    let path = std::env::temp_dir().join(format!("pc-jet-shapes-{}.root", std::process::id()));
+    let mut opts = GenerateOptions::new(SampleKind::DrellYan, 20_000);
+    opts.codec = "lz4".parse().unwrap();
+    generate(&path, &opts).unwrap();
+    let files = files();
+    let yaml = format!(
+        "jets_calibration:\n  jet_factory:\n    \"2018\":\n      AK4PFchs:\n        files: {files:?}\n        jes_sources: [Total]\n        seed: 7\n"
+    );
+    let params = Params::builder()
+        .dir("data_dir", common::shared_data())
+        .yaml("test", &yaml)
+        .load()
+        .unwrap();
+    let mut meta = BTreeMap::new();
+    for (k, v) in [
+        ("sample", "DY"),
+        ("year", "2018"),
+        ("isMC", "true"),
+        ("xsec", "1.0"),
+    ] {
+        meta.insert(k.to_string(), v.to_string());
+    }
+    let ds = Dataset::from_metadata("DY", meta, vec![path.to_string_lossy().into()]).unwrap();
+    let run_opts = RunOptions {
+        threads: 2,
+        chunk_size: 5000,
+        progress: false,
+    };
+    let result = run(&jet_shapes::Processor, &[ds], &params, &run_opts).unwrap();
+    assert!(result.failed.is_empty(), "{:?}", result.failed);
+    let spec = &result.output.spec;
+    assert_eq!(
+        spec.shape_variations,
+        [
+            "nominal",
+            "AK4PFchs_JES_TotalUp",
+            "AK4PFchs_JES_TotalDown",
+            "AK4PFchs_JERUp",
+            "AK4PFchs_JERDown"
+        ]
+    );
+    let out = &result.output.datasets[0].1;
+
+    // The same by hand: the calibrator on the columns, per variation.
+    let mut config = JetCalibConfig::from_files(&files).unwrap();
+    config.jes_sources = vec!["Total".into()];
+    config.seed = 7;
+    let calibrator = JetCalibrator::new(&config).unwrap();
+    let variations = [
+        JetVariation::Nominal,
+        JetVariation::JesUp(0),
+        JetVariation::JesDown(0),
+        JetVariation::JerUp,
+        JetVariation::JerDown,
+    ];
+    let tree = RootFile::open(&path).unwrap().tree("Events").unwrap();
+    let n = tree.entries();
+    let names = [
+        "Jet_pt",
+        "Jet_eta",
+        "Jet_phi",
+        "Jet_mass",
+        "Jet_rawFactor",
+        "Jet_area",
+        "Jet_genJetIdx",
+        "GenJet_pt",
+        "fixedGridRhoFastjetAll",
+        "run",
+        "luminosityBlock",
+        "event",
+        "genWeight",
+    ];
+    let c = tree.read(&names, 0..n, ReadOptions::default()).unwrap();
+    let f32s = |i: usize| match &c[i].values {
+        Values::F32(v) => v.as_slice(),
+        _ => panic!("{}", names[i]),
+    };
+    let offsets = |i: usize| match &c[i].layout {
+        Layout::Jagged(o) => o.clone(),
+        _ => panic!(),
+    };
+    let (Values::I32(gen_idx), Values::U32(run_), Values::U32(lumi), Values::U64(event)) =
+        (&c[6].values, &c[9].values, &c[10].values, &c[11].values)
+    else {
+        panic!()
+    };
+    let (jo, go) = (offsets(0), offsets(7));
+    let mut output = calibrator.new_output();
+    let mut presel = [0u64; 5];
+    let mut n_jets = [[0u64; 12]; 5];
+    let mut sum_gen = 0.0;
+    for e in 0..n as usize {
+        sum_gen += f64::from(f32s(12)[e]);
+        let j = jo[e] as usize..jo[e + 1] as usize;
+        let g = go[e] as usize..go[e + 1] as usize;
+        let jets = EventJets {
+            pt: &f32s(0)[j.clone()],
+            eta: &f32s(1)[j.clone()],
+            phi: &f32s(2)[j.clone()],
+            mass: &f32s(3)[j.clone()],
+            raw_factor: &f32s(4)[j.clone()],
+            area: &f32s(5)[j.clone()],
+            gen_jet_idx: &gen_idx[j.clone()],
+            gen_jet_pt: &f32s(7)[g],
+            rho: f32s(8)[e],
+            run: run_[e],
+            lumi: lumi[e],
+            event: event[e],
+        };
+        calibrator.calibrate_event(&jets, &mut output).unwrap();
+        for (s, v) in variations.iter().enumerate() {
+            let pt = output.pt(output.index(*v).unwrap());
+            let good = pt
+                .iter()
+                .zip(jets.eta)
+                .filter(|(pt, eta)| **pt > 30.0 && eta.abs() < 2.4)
+                .count();
+            if good >= 2 {
+                presel[s] += 1;
+                n_jets[s][(good + 1).min(11)] += 1;
+            }
+        }
+    }
+    assert_eq!(out.presel, presel);
+    assert!(
+        presel[1] > presel[0] && presel[0] > presel[2],
+        "JES Up/Down: {presel:?}"
+    );
+    assert_ne!(presel[3], presel[4], "JER Up/Down: {presel:?}");
+    // n_jets: axes cat, variation (sorted labels), n (flow bins included).
+    let hist = &out.hists[0][0];
+    let labels = &spec.variations;
+    for (s, shape) in spec.shape_variations.iter().enumerate() {
+        let v = labels.iter().position(|l| l == shape).unwrap();
+        for (b, &want) in n_jets[s].iter().enumerate() {
+            let got = hist.bin(&[0, v, b]).unwrap().value * sum_gen;
+            assert!(
+                (got - want as f64).abs() < 1e-6 * (want as f64).max(1.0),
+                "{shape} bin {b}: {got} vs {want}"
+            );
+        }
+    }
+    std::fs::remove_file(path).unwrap();
+}
