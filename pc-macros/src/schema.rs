@@ -3,8 +3,13 @@
 
 use std::collections::BTreeMap;
 
-/// Catalogs compiled into the macro, by the name `#[processor(schema = "..")]` uses.
-const CATALOGS: &[(&str, &str)] = &[("nanoaod_v7", include_str!("../schemas/nanoaod_v7.txt"))];
+/// Catalogs compiled into the macro, by the name `#[processor(schema = "..")]` uses:
+/// `nanoaod_v7` from the shared `nano_dy.root`, `nanoaod_v9` from the shared UL PFNano file
+/// (`pfnano.root`, NanoAODv9 plus PF candidates).
+const CATALOGS: &[(&str, &str)] = &[
+    ("nanoaod_v7", include_str!("../schemas/nanoaod_v7.txt")),
+    ("nanoaod_v9", include_str!("../schemas/nanoaod_v9.txt")),
+];
 
 /// One branch of a catalog.
 pub(crate) struct Branch<'a> {
@@ -142,6 +147,9 @@ mod tests {
             panic!("nanoaod_v99 should be unknown")
         };
         assert!(msg.contains("nanoaod_v7"), "{msg}");
+        let v9 = Schema::load("nanoaod_v9").unwrap();
+        assert_eq!(v9.get("FatJet_particleNet_H4qvsQCD").unwrap().counter, Some("nFatJet"));
+        assert!(s.get("FatJet_particleNet_H4qvsQCD").is_none());
     }
 
     #[test]
