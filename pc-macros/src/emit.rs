@@ -114,10 +114,13 @@ fn processor(a: &Analysis, plan: &Plan) -> TokenStream {
 
 fn spec(a: &Analysis, plan: &Plan) -> TokenStream {
     let (name, tree) = (&a.name, &a.tree);
-    let branches = plan
-        .branches
-        .iter()
-        .map(|(b, mc)| quote!(::pc_core::run::BranchReq { name: #b, mc_only: #mc }));
+    let branches = plan.branches.iter().map(|(b, mc, when)| {
+        let when = match when {
+            Some(p) => quote!(::core::option::Option::Some(#p)),
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(::pc_core::run::BranchReq { name: #b, mc_only: #mc, when: #when })
+    });
     let categories = a.categories.iter().map(|c| c.ident.to_string());
     let hists = a.hists.iter().map(|h| {
         let hname = h.ident.to_string();
@@ -339,8 +342,8 @@ impl Body<'_> {
                 let (var, ty) = (column(j), &f.ty);
                 let get = if *jagged { quote!(jagged) } else { quote!(scalar) };
                 let read = quote!(__pc_columns.#get::<#ty>(#j)?);
-                if f.mc {
-                    quote!(let #var = if __pc_is_mc { ::core::option::Option::Some(#read) } else { ::core::option::Option::None };)
+                if f.optional() {
+                    quote!(let #var = if __pc_columns.has(#j) { ::core::option::Option::Some(#read) } else { ::core::option::Option::None };)
                 } else {
                     quote!(let #var = #read;)
                 }
@@ -355,7 +358,7 @@ impl Body<'_> {
         };
         let fields = ev.fields.iter().enumerate().map(|(j, f)| {
             let (name, col) = (&f.ident, column(j));
-            if f.mc {
+            if f.optional() {
                 quote!(#name: #col.map_or_else(::core::default::Default::default, |c| c[__pc_i]))
             } else {
                 quote!(#name: #col[__pc_i])
@@ -374,13 +377,13 @@ impl Body<'_> {
         let base = self.plan.collection_base[c];
         let fields = rec.fields.iter().enumerate().map(|(k, f)| {
             let (name, col) = (&f.ident, column(base + k));
-            if f.mc {
+            if f.optional() {
                 quote!(#name: #col.map_or_else(::core::default::Default::default, |c| c.values[__pc_j]))
             } else {
                 quote!(#name: #col.values[__pc_j])
             }
         });
-        let range = match rec.fields.iter().position(|f| !f.mc) {
+        let range = match rec.fields.iter().position(|f| !f.optional()) {
             Some(k) => {
                 let col = column(base + k);
                 quote!(#col.range(__pc_i))

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use quote::ToTokens;
 use syn::spanned::Spanned;
-use syn::{GenericArgument, PathArguments, ReturnType, Type};
+use syn::{GenericArgument, LitStr, PathArguments, ReturnType, Type};
 
 use crate::check::type_key;
 use crate::model::{Analysis, Errors, Func, Source, Stage, Target};
@@ -18,8 +18,9 @@ pub(crate) struct Plan {
     /// Whether a `#[setup]` or `#[weight]` function returns a `Result` (parallel to
     /// `Analysis::funcs`).
     pub fallible: Vec<bool>,
-    /// `(branch, mc_only)`: event fields, then collection fields, then `genWeight` if missing.
-    pub branches: Vec<(String, bool)>,
+    /// `(branch, mc_only, when)`: event fields, then collection fields, then `genWeight` if
+    /// missing.
+    pub branches: Vec<(String, bool, Option<String>)>,
     /// Index of each collection's first field in `branches`.
     pub collection_base: Vec<usize>,
     /// For each category, the indices of its cuts in `Analysis::funcs`.
@@ -197,16 +198,20 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
 
     let mut branches = Vec::new();
     for f in a.event.iter().flat_map(|e| &e.fields) {
-        branches.push((f.branch.clone(), f.mc));
+        branches.push((f.branch.clone(), f.mc, f.when.as_ref().map(LitStr::value)));
     }
     let mut collection_base = Vec::new();
     for c in &a.collections {
         collection_base.push(branches.len());
-        branches.extend(c.fields.iter().map(|f| (f.branch.clone(), f.mc)));
+        branches.extend(
+            c.fields
+                .iter()
+                .map(|f| (f.branch.clone(), f.mc, f.when.as_ref().map(LitStr::value))),
+        );
     }
-    if !branches.iter().any(|(b, _)| b == "genWeight") {
+    if !branches.iter().any(|(b, _, _)| b == "genWeight") {
         // The runtime sums genWeight for the MC normalisation.
-        branches.push(("genWeight".into(), true));
+        branches.push(("genWeight".into(), true, None));
     }
 
     let index_of = |name: &syn::Ident, stage: Stage| {

@@ -39,6 +39,15 @@ pub(crate) struct Field {
     pub branch_span: Span,
     /// `#[mc]`: read only for simulation, `Default::default()` in data.
     pub mc: bool,
+    /// `#[when("param")]`: read only if the boolean parameter is true, else default.
+    pub when: Option<LitStr>,
+}
+
+impl Field {
+    /// Whether the branch may be absent from a chunk's columns (`#[mc]` or `#[when]`).
+    pub fn optional(&self) -> bool {
+        self.mc || self.when.is_some()
+    }
 }
 
 /// When a function runs.

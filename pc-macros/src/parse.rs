@@ -166,6 +166,14 @@ fn record(mut s: ItemStruct, a: &mut Analysis, errors: &mut Errors) -> ItemStruc
             continue;
         };
         let mc = take_attr(&mut f.attrs, "mc").is_some();
+        let when = match take_attr(&mut f.attrs, "when").map(|a| a.parse_args::<LitStr>()) {
+            Some(Ok(lit)) => Some(lit),
+            Some(Err(e)) => {
+                errors.push(e);
+                None
+            }
+            None => None,
+        };
         let (name, span) = match take_attr(&mut f.attrs, "branch") {
             Some(attr) => match attr.parse_args::<LitStr>() {
                 Ok(lit) => (lit.value(), lit.span()),
@@ -186,6 +194,7 @@ fn record(mut s: ItemStruct, a: &mut Analysis, errors: &mut Errors) -> ItemStruc
             branch,
             branch_span: span,
             mc,
+            when,
         });
     }
     let rec = Record {

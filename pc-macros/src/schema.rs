@@ -148,7 +148,10 @@ mod tests {
         };
         assert!(msg.contains("nanoaod_v7"), "{msg}");
         let v9 = Schema::load("nanoaod_v9").unwrap();
-        assert_eq!(v9.get("FatJet_particleNet_H4qvsQCD").unwrap().counter, Some("nFatJet"));
+        assert_eq!(
+            v9.get("FatJet_particleNet_H4qvsQCD").unwrap().counter,
+            Some("nFatJet")
+        );
         assert!(s.get("FatJet_particleNet_H4qvsQCD").is_none());
     }
 

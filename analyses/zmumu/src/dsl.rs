@@ -52,11 +52,16 @@ pub mod zmumu {
         pub pu_id: i32,
         #[branch("btagDeepFlavB")]
         pub btag: f32,
+        // The jet calibration's inputs, read only with `corrections: true`.
+        #[when("corrections")]
         pub mass: f32,
+        #[when("corrections")]
         #[branch("rawFactor")]
         pub raw_factor: f32,
+        #[when("corrections")]
         pub area: f32,
         #[mc]
+        #[when("corrections")]
         #[branch("genJetIdx")]
         pub gen_jet_idx: i32,
     }
@@ -66,6 +71,7 @@ pub mod zmumu {
     #[derive(Clone, Copy, Debug)]
     pub struct GenJet {
         #[mc]
+        #[when("corrections")]
         pub pt: f32,
     }
 
@@ -76,10 +82,13 @@ pub mod zmumu {
         pub run: u32,
         #[branch("luminosityBlock")]
         pub lumi: u32,
+        #[when("corrections")]
         pub event: u64,
+        #[when("corrections")]
         #[branch("fixedGridRhoFastjetAll")]
         pub rho: f32,
         #[mc]
+        #[when("corrections")]
         #[branch("Pileup_nTrueInt")]
         pub n_true_int: f32,
         #[mc]

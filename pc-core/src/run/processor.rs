@@ -13,6 +13,8 @@ pub struct BranchReq {
     pub name: &'static str,
     /// Read only for simulation (absent in data: `genWeight`, `Pileup_nTrueInt`, ...).
     pub mc_only: bool,
+    /// Read only if this boolean parameter is true (e.g. inputs of optional corrections).
+    pub when: Option<&'static str>,
 }
 
 /// A histogram: its analysis axes (the runtime prepends `cat` and, for MC, `variation`).

@@ -196,13 +196,18 @@ fn process_chunk<P: Processor>(
     ctx: &ChunkContext<'_>,
 ) -> Result<ChunkOutput, ChunkError> {
     let is_mc = ctx.dataset.is_mc;
-    let wanted: Vec<(usize, &str)> = spec
-        .branches
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| is_mc || !b.mc_only)
-        .map(|(i, b)| (i, b.name))
-        .collect();
+    let mut wanted: Vec<(usize, &str)> = Vec::new();
+    for (i, b) in spec.branches.iter().enumerate() {
+        let enabled = match b.when {
+            Some(p) => ctx.params.get::<bool>(p).map_err(|e| {
+                ProcessError::Other(format!("branch `{}` is read `when` {p}: {e}", b.name))
+            })?,
+            None => true,
+        };
+        if enabled && (is_mc || !b.mc_only) {
+            wanted.push((i, b.name));
+        }
+    }
     let names: Vec<&str> = wanted.iter().map(|(_, n)| *n).collect();
     let read = tree.read(&names, chunk.entries.clone(), ReadOptions::default())?;
     let mut columns: Vec<Option<crate::io::Column>> = vec![None; spec.branches.len()];

@@ -63,7 +63,7 @@ pub fn write_outputs(
     let config = json!({
         "processor": out.spec.name,
         "tree": out.spec.tree,
-        "branches": out.spec.branches.iter().map(|b| json!({"name": b.name, "mc_only": b.mc_only})).collect::<Vec<_>>(),
+        "branches": out.spec.branches.iter().map(|b| json!({"name": b.name, "mc_only": b.mc_only, "when": b.when})).collect::<Vec<_>>(),
         "categories": out.spec.categories,
         "shape_variations": out.spec.shape_variations,
         "variations": out.spec.variations,
