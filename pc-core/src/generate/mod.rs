@@ -33,7 +33,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-use crate::io::write::{BranchSpec, FileIdentity, FileWriter};
+use crate::io::write::{BranchSpec, FileIdentity, FileWriter, PackedCluster};
 use crate::io::{Codec, Column, IoError, Layout, LeafType, Values};
 use physics::EventInfo;
 use rng::Rng;
@@ -334,55 +334,34 @@ pub fn generate(path: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, 
         ],
     )?;
 
-    // Generate batches of clusters in parallel while the previous batch is written.
+    // A three-stage pipeline, one cluster apart: while cluster c is compressed (in parallel,
+    // basket by basket), cluster c - 1 is written to disk before it and cluster c + 1 is
+    // generated. Columns already written are recycled as buffers of later clusters (no page
+    // faults and no large frees in the steady state); which buffer a cluster gets does not
+    // change its contents.
     let n_clusters = opts.events.div_ceil(opts.cluster_size as u64);
-    let batch = (rayon::current_num_threads() as u64).max(1);
-    // Columns already written are recycled as buffers of later clusters (no page faults
-    // and no large frees in the steady state); which buffer a cluster gets does not change
-    // its contents.
-    let make_batch = |start: u64, spare: Vec<Vec<Column>>| -> Vec<(Vec<Column>, f64, f64)> {
-        use rayon::prelude::*;
-        let mut spare = spare.into_iter();
-        let work: Vec<(u64, Option<Vec<Column>>)> = (start..(start + batch).min(n_clusters))
-            .map(|c| (c, spare.next()))
-            .collect();
-        work.into_par_iter()
-            .map(|(c, old)| make_cluster(opts, &entries, c, old))
-            .collect()
-    };
     let (mut sum_w, mut sum_w2) = (0.0, 0.0);
-    let mut pending = make_batch(0, Vec::new());
-    let mut spare: Vec<Vec<Column>> = Vec::new();
-    let mut next = batch;
-    while !pending.is_empty() {
-        let reuse = std::mem::take(&mut spare);
-        let (written, generated) = rayon::join(
-            || -> Result<(f64, f64), IoError> {
-                let mut s = (0.0, 0.0);
-                for (cols, sw, sw2) in &pending {
-                    w.write_cluster(events_tree, cols)?;
-                    s.0 += sw;
-                    s.1 += sw2;
-                }
-                Ok(s)
-            },
-            || {
-                if next < n_clusters {
-                    make_batch(next, reuse)
-                } else {
-                    Vec::new()
-                }
-            },
-        );
-        let (sw, sw2) = written?;
+    let mut current = Some(make_cluster(opts, &entries, 0, None));
+    let mut spare: Option<Vec<Column>> = None;
+    let (mut packing, mut writing) = (PackedCluster::default(), PackedCluster::default());
+    for c in 0..n_clusters {
+        let (cols, sw, sw2) = current.take().expect("cluster c was generated");
         sum_w += sw;
         sum_w2 += sw2;
-        spare = std::mem::replace(&mut pending, generated)
-            .into_iter()
-            .map(|(cols, _, _)| cols)
-            .collect();
-        next += batch;
+        let reuse = spare.take();
+        let (packed, next) = rayon::join(
+            || -> Result<(), IoError> {
+                w.append_cluster(&mut writing)?;
+                w.pack_cluster(events_tree, &cols, &mut packing)
+            },
+            || (c + 1 < n_clusters).then(|| make_cluster(opts, &entries, c + 1, reuse)),
+        );
+        packed?;
+        std::mem::swap(&mut packing, &mut writing);
+        current = next;
+        spare = Some(cols);
     }
+    w.append_cluster(&mut writing)?;
 
     // Runs and LuminosityBlocks.
     let lumis = lumi_list(opts);

@@ -200,17 +200,27 @@ impl TreeState {
         b.zip_bytes += i64::from(nbytes);
     }
 
-    /// Closes a cluster of `n` entries (after all its baskets were added).
-    pub fn end_cluster(&mut self, columns: &[Column], n: usize) {
-        for (b, column) in self.branches.iter_mut().zip(columns) {
-            if b.is_counter {
-                let max = match &column.values {
-                    Values::I32(v) => v.iter().map(|&x| i64::from(x)).max(),
-                    Values::U32(v) => v.iter().map(|&x| i64::from(x)).max(),
+    /// Per branch, the largest value of a counter branch in `columns` (0 for other branches).
+    pub fn counter_maxima(&self, columns: &[Column]) -> Vec<i64> {
+        self.branches
+            .iter()
+            .zip(columns)
+            .map(|(b, column)| {
+                let max = match (&column.values, b.is_counter) {
+                    (Values::I32(v), true) => v.iter().map(|&x| i64::from(x)).max(),
+                    (Values::U32(v), true) => v.iter().map(|&x| i64::from(x)).max(),
                     _ => None,
                 };
-                b.max = b.max.max(max.unwrap_or(0));
-            }
+                max.unwrap_or(0)
+            })
+            .collect()
+    }
+
+    /// Closes a cluster of `n` entries (after all its baskets were added); `maxima` from
+    /// [`TreeState::counter_maxima`].
+    pub fn end_cluster(&mut self, maxima: &[i64], n: usize) {
+        for (b, &max) in self.branches.iter_mut().zip(maxima) {
+            b.max = b.max.max(max);
         }
         self.entries += n as u64;
         self.clusters.push(n as u64);
