@@ -33,7 +33,7 @@ use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
 
-use crate::io::write::{BranchSpec, FileIdentity, FileWriter};
+use crate::io::write::{BranchSpec, FileIdentity, FileWriter, PackedCluster};
 use crate::io::{Codec, Column, IoError, Layout, LeafType, Values};
 use physics::EventInfo;
 use rng::Rng;
@@ -300,6 +300,31 @@ fn lumi_list(opts: &GenerateOptions) -> Vec<(u32, u32)> {
     out
 }
 
+/// The next message of `rx`. On a rayon worker thread (`generate` called inside a pool) the
+/// wait runs pending pool jobs, so that the generation tasks it waits for can run even on a
+/// one-thread pool.
+fn wait_for<T>(rx: &std::sync::mpsc::Receiver<T>) -> T {
+    use std::sync::mpsc::RecvTimeoutError;
+    let closed = "the sender outlives the wait";
+    loop {
+        match rayon::yield_now() {
+            None => return rx.recv().expect(closed),
+            Some(rayon::Yield::Executed) => {
+                if let Ok(message) = rx.try_recv() {
+                    return message;
+                }
+            }
+            Some(rayon::Yield::Idle) => {
+                match rx.recv_timeout(std::time::Duration::from_micros(200)) {
+                    Ok(message) => return message,
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => panic!("{closed}"),
+                }
+            }
+        }
+    }
+}
+
 /// Writes a NanoAOD-like file with `Events`, `Runs` and `LuminosityBlocks` trees.
 pub fn generate(path: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, IoError> {
     if opts.cluster_size == 0 {
@@ -334,55 +359,53 @@ pub fn generate(path: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, 
         ],
     )?;
 
-    // Generate batches of clusters in parallel while the previous batch is written.
+    // A pipeline: up to `AHEAD` clusters are generated on the rayon pool while this thread
+    // has cluster c compressed there (in parallel, basket by basket) and then writes it to
+    // disk itself, in cluster order. Columns already compressed are recycled as buffers of
+    // later clusters (no page faults and no large frees in the steady state); which buffer
+    // a cluster gets does not change its contents.
+    const AHEAD: u64 = 2;
     let n_clusters = opts.events.div_ceil(opts.cluster_size as u64);
-    let batch = (rayon::current_num_threads() as u64).max(1);
-    // Columns already written are recycled as buffers of later clusters (no page faults
-    // and no large frees in the steady state); which buffer a cluster gets does not change
-    // its contents.
-    let make_batch = |start: u64, spare: Vec<Vec<Column>>| -> Vec<(Vec<Column>, f64, f64)> {
-        use rayon::prelude::*;
-        let mut spare = spare.into_iter();
-        let work: Vec<(u64, Option<Vec<Column>>)> = (start..(start + batch).min(n_clusters))
-            .map(|c| (c, spare.next()))
-            .collect();
-        work.into_par_iter()
-            .map(|(c, old)| make_cluster(opts, &entries, c, old))
-            .collect()
-    };
     let (mut sum_w, mut sum_w2) = (0.0, 0.0);
-    let mut pending = make_batch(0, Vec::new());
-    let mut spare: Vec<Vec<Column>> = Vec::new();
-    let mut next = batch;
-    while !pending.is_empty() {
-        let reuse = std::mem::take(&mut spare);
-        let (written, generated) = rayon::join(
-            || -> Result<(f64, f64), IoError> {
-                let mut s = (0.0, 0.0);
-                for (cols, sw, sw2) in &pending {
-                    w.write_cluster(events_tree, cols)?;
-                    s.0 += sw;
-                    s.1 += sw2;
+    let mut packed = PackedCluster::default();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let written = rayon::in_place_scope(|scope| -> Result<(), IoError> {
+        let entries = &entries;
+        let generate_ahead = |c: u64, old: Option<Vec<Column>>| {
+            if c < n_clusters {
+                let done = done_tx.clone();
+                scope.spawn(move |_| {
+                    // A panic is handed to the writing loop (which would otherwise wait for
+                    // this cluster forever) and re-raised there.
+                    let cluster = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        make_cluster(opts, entries, c, old)
+                    }));
+                    // The receiver only goes away after an error; the result is then unused.
+                    let _ = done.send((c, cluster));
+                });
+            }
+        };
+        for c in 0..AHEAD {
+            generate_ahead(c, None);
+        }
+        let mut ready = std::collections::BTreeMap::new();
+        for c in 0..n_clusters {
+            let (cols, sw, sw2) = loop {
+                if let Some(cluster) = ready.remove(&c) {
+                    break cluster;
                 }
-                Ok(s)
-            },
-            || {
-                if next < n_clusters {
-                    make_batch(next, reuse)
-                } else {
-                    Vec::new()
-                }
-            },
-        );
-        let (sw, sw2) = written?;
-        sum_w += sw;
-        sum_w2 += sw2;
-        spare = std::mem::replace(&mut pending, generated)
-            .into_iter()
-            .map(|(cols, _, _)| cols)
-            .collect();
-        next += batch;
-    }
+                let (k, cluster) = wait_for(&done_rx);
+                ready.insert(k, cluster.unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            };
+            sum_w += sw;
+            sum_w2 += sw2;
+            w.pack_cluster(events_tree, &cols, &mut packed)?;
+            generate_ahead(c + AHEAD, Some(cols));
+            w.append_cluster(&mut packed)?;
+        }
+        Ok(())
+    });
+    written?;
 
     // Runs and LuminosityBlocks.
     let lumis = lumi_list(opts);

@@ -211,8 +211,11 @@ pub fn compress(codec: Codec, data: &[u8]) -> Option<Vec<u8>> {
 thread_local! {
     /// One libdeflate compressor per thread, with its level.
     static ZLIB_ENCODER: RefCell<Option<(u32, libdeflater::Compressor)>> = const { RefCell::new(None) };
-    /// One zstd context per thread, with its level.
-    static ZSTD_ENCODER: RefCell<Option<(u32, zstd::bulk::Compressor<'static>)>> = const { RefCell::new(None) };
+    /// LZ4 output buffer per thread, kept at its largest size (never zero-filled again).
+    static LZ4_OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    /// One zstd context per thread, with its level and an output buffer (written without
+    /// zero-filling it first).
+    static ZSTD_ENCODER: RefCell<Option<(u32, zstd::bulk::Compressor<'static>, Vec<u8>)>> = const { RefCell::new(None) };
 }
 
 /// Appends `data` compressed into ROOT blocks with `codec` to `out` and returns true; returns
@@ -257,25 +260,32 @@ fn compress_blocks(codec: Codec, data: &[u8], out: &mut Vec<u8>) -> Option<()> {
                 (b"XZ", 0)
             }
             Codec::Lz4(_) => {
-                let bound = lz4_flex::block::get_maximum_output_size(block.len());
-                out.resize(at + LZ4_CHECKSUM + bound, 0);
-                let n =
-                    lz4_flex::block::compress_into(block, &mut out[at + LZ4_CHECKSUM..]).ok()?;
-                out.truncate(at + LZ4_CHECKSUM + n);
-                let sum = xxhash_rust::xxh64::xxh64(&out[at + LZ4_CHECKSUM..], 0);
-                out[at..at + LZ4_CHECKSUM].copy_from_slice(&sum.to_be_bytes());
+                LZ4_OUT.with(|cell| -> Option<()> {
+                    let mut packed = cell.borrow_mut();
+                    let bound = lz4_flex::block::get_maximum_output_size(block.len());
+                    if packed.len() < bound {
+                        packed.resize(bound, 0);
+                    }
+                    let n = lz4_flex::block::compress_into(block, &mut packed[..]).ok()?;
+                    let sum = xxhash_rust::xxh64::xxh64(&packed[..n], 0);
+                    out.extend_from_slice(&sum.to_be_bytes());
+                    out.extend_from_slice(&packed[..n]);
+                    Some(())
+                })?;
                 (b"L4", 1)
             }
             Codec::Zstd(level) => {
                 ZSTD_ENCODER.with(|cell| -> Option<()> {
                     let mut cell = cell.borrow_mut();
-                    if cell.as_ref().is_none_or(|(l, _)| *l != level) {
-                        *cell = Some((level, zstd::bulk::Compressor::new(level as i32).ok()?));
+                    if cell.as_ref().is_none_or(|(l, _, _)| *l != level) {
+                        let c = zstd::bulk::Compressor::new(level as i32).ok()?;
+                        *cell = Some((level, c, Vec::new()));
                     }
-                    let (_, c) = cell.as_mut().expect("initialised above");
-                    out.resize(at + zstd::zstd_safe::compress_bound(block.len()), 0);
-                    let n = c.compress_to_buffer(block, &mut out[at..]).ok()?;
-                    out.truncate(at + n);
+                    let (_, c, packed) = cell.as_mut().expect("initialised above");
+                    packed.clear();
+                    packed.reserve(zstd::zstd_safe::compress_bound(block.len()));
+                    c.compress_to_buffer(block, packed).ok()?;
+                    out.extend_from_slice(packed);
                     Some(())
                 })?;
                 (b"ZS", 1)

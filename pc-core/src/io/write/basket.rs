@@ -101,13 +101,19 @@ macro_rules! big_endian {
 }
 big_endian!(i16, u16, i32, u32, i64, u64, f32, f64);
 
-/// Appends `f(x)` for every `x` of `src` in big-endian order: one resize, then a loop the
-/// compiler turns into vector byte swaps.
+/// Appends `f(x)` for every `x` of `src` in big-endian order: vector byte swaps into a
+/// small stack buffer, appended chunk by chunk (the output is written once, not zero-filled
+/// first).
 fn extend_mapped<S: Copy, T: BigEndian>(out: &mut Vec<u8>, src: &[S], f: impl Fn(S) -> T) {
-    let at = out.len();
-    out.resize(at + src.len() * T::SIZE, 0);
-    for (dst, &x) in out[at..].chunks_exact_mut(T::SIZE).zip(src) {
-        f(x).put(dst);
+    const CHUNK: usize = 512;
+    let mut tmp = [0u8; CHUNK * 8];
+    out.reserve(src.len() * T::SIZE);
+    for part in src.chunks(CHUNK) {
+        let bytes = &mut tmp[..part.len() * T::SIZE];
+        for (dst, &x) in bytes.chunks_exact_mut(T::SIZE).zip(part) {
+            f(x).put(dst);
+        }
+        out.extend_from_slice(bytes);
     }
 }
 

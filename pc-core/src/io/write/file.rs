@@ -54,9 +54,8 @@ pub struct FileWriter {
     datime_created: u32,
     uuid: [u8; 16],
     trees: Vec<TreeState>,
-    /// Stored bytes (compressed or not) of each basket of the cluster being written, kept
-    /// between clusters so their allocations are reused.
-    stored: Vec<Vec<u8>>,
+    /// Buffers of [`FileWriter::write_cluster`], kept between clusters for reuse.
+    packed: PackedCluster,
     /// Key headers of the cluster being written, likewise reused.
     heads: Vec<u8>,
 }
@@ -124,7 +123,7 @@ impl FileWriter {
             fixed_datime,
             datime_created: fixed_datime.unwrap_or_else(key::datime_now),
             trees: Vec::new(),
-            stored: Vec::new(),
+            packed: PackedCluster::default(),
             heads: Vec::new(),
         };
         // Provisional header and directory; `finish` rewrites both with the final seeks.
@@ -155,8 +154,27 @@ impl FileWriter {
     /// same number of entries; a counted column has `Layout::Jagged` and its offsets must
     /// agree with the counter column's values (error otherwise, naming the branch). Each call
     /// writes one basket per branch straight to disk and records a cluster boundary. A cluster
-    /// of zero entries writes nothing.
+    /// of zero entries writes nothing. Same as [`FileWriter::pack_cluster`] followed by
+    /// [`FileWriter::append_cluster`].
     pub fn write_cluster(&mut self, tree: TreeId, columns: &[Column]) -> Result<()> {
+        let mut packed = std::mem::take(&mut self.packed);
+        let written = self
+            .pack_cluster(tree, columns, &mut packed)
+            .and_then(|()| self.append_cluster(&mut packed));
+        self.packed = packed;
+        written
+    }
+
+    /// Checks one cluster of `tree` (as [`FileWriter::write_cluster`] does) and serialises
+    /// and compresses its baskets in parallel into `packed` (whose buffers are reused),
+    /// without writing anything: the caller may append an earlier cluster meanwhile.
+    pub fn pack_cluster(
+        &self,
+        tree: TreeId,
+        columns: &[Column],
+        packed: &mut PackedCluster,
+    ) -> Result<()> {
+        packed.entries = 0;
         let state = self
             .trees
             .get(tree.0)
@@ -165,10 +183,6 @@ impl FileWriter {
         if entries == 0 {
             return Ok(());
         }
-        if state.entries() + entries as u64 > i64::MAX as u64 {
-            return Err(self.error(format!("tree `{}`: too many entries", state.name)));
-        }
-        let state = &self.trees[tree.0];
         for (branch, column) in state.branches.iter().zip(columns) {
             let spec = &branch.spec;
             let keylen = key::key_len("TBasket", &spec.name, &state.name) + BASKET_FIELDS_LEN;
@@ -181,13 +195,14 @@ impl FileWriter {
             }
         }
 
-        // Serialise and compress every basket in parallel, each into its own buffer...
+        // Serialise and compress every basket in parallel, each into its own buffer.
         let codec = self.codec;
-        let mut stored = std::mem::take(&mut self.stored);
+        let stored = &mut packed.stored;
         if stored.len() < columns.len() {
             stored.resize_with(columns.len(), Vec::new);
         }
-        let payloads: Vec<(usize, Payload)> = columns
+        packed.payloads.clear();
+        columns
             .par_iter()
             .zip(state.branches.par_iter())
             .zip(stored[..columns.len()].par_iter_mut())
@@ -211,15 +226,36 @@ impl FileWriter {
                 };
                 (keylen, payload)
             })
-            .collect();
+            .collect_into_vec(&mut packed.payloads);
+        packed.maxima = state.counter_maxima(columns);
+        packed.tree = tree.0;
+        packed.entries = entries;
+        Ok(())
+    }
 
-        // ...then give them their seeks and key headers and append them in branch order.
+    /// Writes a cluster packed by [`FileWriter::pack_cluster`] (after the clusters appended
+    /// before it) and records its baskets and boundary. `packed` keeps its buffers for reuse
+    /// and is left empty; appending an empty one does nothing.
+    pub fn append_cluster(&mut self, packed: &mut PackedCluster) -> Result<()> {
+        let entries = std::mem::take(&mut packed.entries);
+        if entries == 0 {
+            return Ok(());
+        }
+        let state = &self.trees[packed.tree];
+        if state.entries() + entries as u64 > i64::MAX as u64 {
+            return Err(self.error(format!("tree `{}`: too many entries", state.name)));
+        }
+        // Give the baskets their seeks and key headers and append them in branch order.
         let datime = self.datime();
         let mut heads = std::mem::take(&mut self.heads);
         heads.clear();
-        let mut records = Vec::with_capacity(columns.len());
+        let mut records = Vec::with_capacity(packed.payloads.len());
         let mut pos = self.pos;
-        for ((branch, (keylen, payload)), out) in state.branches.iter().zip(&payloads).zip(&stored)
+        for ((branch, (keylen, payload)), out) in state
+            .branches
+            .iter()
+            .zip(&packed.payloads)
+            .zip(&packed.stored)
         {
             let total = keylen + out.len();
             let key = KeyHeader {
@@ -247,18 +283,18 @@ impl FileWriter {
         }
         let written = records
             .iter()
-            .zip(&stored)
+            .zip(&packed.stored)
             .try_for_each(|((head, _, _, _), out)| {
                 self.emit(&heads[head.clone()])?;
                 self.emit(out)
             });
-        self.stored = stored;
         self.heads = heads;
         written?;
+        let tree = &mut self.trees[packed.tree];
         for (i, &(_, seek, total, tot_bytes)) in records.iter().enumerate() {
-            self.trees[tree.0].add_basket(i, seek, total as i32, tot_bytes);
+            tree.add_basket(i, seek, total as i32, tot_bytes);
         }
-        self.trees[tree.0].end_cluster(columns, entries);
+        tree.end_cluster(&packed.maxima, entries);
         Ok(())
     }
 
@@ -266,7 +302,7 @@ impl FileWriter {
     /// record, keys list, directory and the final header. Must be called; files without it
     /// are invalid.
     pub fn finish(mut self) -> Result<()> {
-        self.stored = Vec::new();
+        self.packed = PackedCluster::default();
         self.heads = Vec::new();
         let compress = self.codec.root_code();
         let trees = std::mem::take(&mut self.trees);
@@ -468,6 +504,21 @@ impl FileWriter {
             what,
         }
     }
+}
+
+/// One cluster's baskets, serialised and compressed by [`FileWriter::pack_cluster`] and not
+/// yet written; its buffers are reused by the next cluster packed into it.
+#[derive(Default)]
+pub struct PackedCluster {
+    tree: usize,
+    /// Entries of the cluster; 0 when empty (nothing packed, or already appended).
+    entries: usize,
+    /// Per branch: key length and the uncompressed payload's `TBasket` fields.
+    payloads: Vec<(usize, Payload)>,
+    /// Per branch: the bytes stored after the key (compressed or not).
+    stored: Vec<Vec<u8>>,
+    /// Per branch: the largest count of a counter branch in this cluster (0 otherwise).
+    maxima: Vec<i64>,
 }
 
 /// The file's name as stored in the file (`fName`).

@@ -26,7 +26,7 @@ mod tree;
 #[cfg(test)]
 mod tests;
 
-pub use file::FileWriter;
+pub use file::{FileWriter, PackedCluster};
 
 use super::LeafType;
 

@@ -137,6 +137,9 @@ impl TreeState {
             ));
         }
         let mut entries = None;
+        // Per counter branch, a column whose offsets were already checked against it: the
+        // other arrays of a collection usually carry equal offsets, compared in bulk.
+        let mut checked: Vec<Option<&[u32]>> = vec![None; self.branches.len()];
         for (branch, column) in self.branches.iter().zip(columns) {
             let spec = &branch.spec;
             let what = |msg: String| format!("tree `{tree}`, branch `{}`: {msg}", spec.name);
@@ -151,7 +154,14 @@ impl TreeState {
                     spec.leaf.root_name()
                 )));
             }
-            check_layout(spec, column).map_err(what)?;
+            let verified = match (branch.counter, &column.layout) {
+                (Some(c), Layout::Jagged(offsets)) => checked[c] == Some(offsets.as_slice()),
+                _ => false,
+            };
+            // Offsets equal to checked ones need only their end compared with the values.
+            if !verified || offsets_end(column) != column.values.len() {
+                check_layout(spec, column).map_err(what)?;
+            }
             let n = column.entries();
             match entries {
                 None => entries = Some(n),
@@ -162,13 +172,16 @@ impl TreeState {
                 }
                 Some(_) => {}
             }
-            if let (Some(c), Layout::Jagged(offsets)) = (branch.counter, &column.layout) {
+            if let (Some(c), Layout::Jagged(offsets), false) =
+                (branch.counter, &column.layout, verified)
+            {
                 check_counts(&columns[c].values, offsets).map_err(|e| {
                     what(format!(
                         "offsets disagree with counter `{}`: {e}",
                         self.branches[c].spec.name
                     ))
                 })?;
+                checked[c] = Some(offsets);
             }
         }
         Ok(entries.unwrap_or(0))
@@ -187,17 +200,27 @@ impl TreeState {
         b.zip_bytes += i64::from(nbytes);
     }
 
-    /// Closes a cluster of `n` entries (after all its baskets were added).
-    pub fn end_cluster(&mut self, columns: &[Column], n: usize) {
-        for (b, column) in self.branches.iter_mut().zip(columns) {
-            if b.is_counter {
-                let max = match &column.values {
-                    Values::I32(v) => v.iter().map(|&x| i64::from(x)).max(),
-                    Values::U32(v) => v.iter().map(|&x| i64::from(x)).max(),
+    /// Per branch, the largest value of a counter branch in `columns` (0 for other branches).
+    pub fn counter_maxima(&self, columns: &[Column]) -> Vec<i64> {
+        self.branches
+            .iter()
+            .zip(columns)
+            .map(|(b, column)| {
+                let max = match (&column.values, b.is_counter) {
+                    (Values::I32(v), true) => v.iter().map(|&x| i64::from(x)).max(),
+                    (Values::U32(v), true) => v.iter().map(|&x| i64::from(x)).max(),
                     _ => None,
                 };
-                b.max = b.max.max(max.unwrap_or(0));
-            }
+                max.unwrap_or(0)
+            })
+            .collect()
+    }
+
+    /// Closes a cluster of `n` entries (after all its baskets were added); `maxima` from
+    /// [`TreeState::counter_maxima`].
+    pub fn end_cluster(&mut self, maxima: &[i64], n: usize) {
+        for (b, &max) in self.branches.iter_mut().zip(maxima) {
+            b.max = b.max.max(max);
         }
         self.entries += n as u64;
         self.clusters.push(n as u64);
@@ -389,6 +412,14 @@ fn leaf_class(leaf: LeafType) -> &'static str {
         LeafType::I64 | LeafType::U64 => "TLeafL",
         LeafType::F32 => "TLeafF",
         LeafType::F64 => "TLeafD",
+    }
+}
+
+/// The last offset of a jagged column (the number of values it claims), else 0.
+fn offsets_end(column: &Column) -> usize {
+    match &column.layout {
+        Layout::Jagged(offsets) => offsets.last().map_or(0, |&o| o as usize),
+        _ => 0,
     }
 }
 
