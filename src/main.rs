@@ -11,7 +11,16 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (`mimalloc.h`; not exported by `libmimalloc-sys`).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> std::process::ExitCode {
+    // Never return freed memory to the OS: each chunk's buffers are then reused by the next
+    // one instead of being faulted back in as zeroed huge pages (measured on zmumu, 1M
+    // events: 6x fewer page faults, ~8% less CPU time). Peak memory is still bounded by
+    // the chunk size.
+    // SAFETY: sets an integer option; mimalloc reads it on every purge decision.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     let args = cli::Cli::parse();
     match cli::run(args) {
         Ok(()) => std::process::ExitCode::SUCCESS,
