@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per concern.
 
+mod cms;
 mod common;
 mod correction;
 mod corrupt;
