@@ -99,3 +99,18 @@ pub fn assert_identical(got: &[Column], expected: &[Column], what: &str) {
         );
     }
 }
+
+/// A 2018 MC dataset named `DY` of `sample` (cross section 1 pb) on one file.
+pub fn mc_dataset(sample: &str, file: &std::path::Path) -> pc_core::config::Dataset {
+    let meta = [
+        ("sample", sample),
+        ("year", "2018"),
+        ("isMC", "true"),
+        ("xsec", "1.0"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    pc_core::config::Dataset::from_metadata("DY", meta, vec![file.to_string_lossy().into()])
+        .unwrap()
+}

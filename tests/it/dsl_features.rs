@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use pc_core::config::{Dataset, Params};
+use pc_core::config::Params;
 use pc_core::generate::{GenerateOptions, SampleKind, generate};
 use pc_core::io::{Layout, ReadOptions, RootFile, Values};
 use pc_core::run::{RunOptions, run};
@@ -178,17 +178,7 @@ fn weights_variations_and_histogram_forms_match_a_hand_computation() {
 }
 
 fn check_file(file: &Path, min_presel: u64) {
-    let path = file.to_string_lossy().to_string();
-    let mut meta = BTreeMap::new();
-    for (k, v) in [
-        ("sample", "DYJetsToLL"),
-        ("year", "2018"),
-        ("isMC", "true"),
-        ("xsec", "1.0"),
-    ] {
-        meta.insert(k.to_string(), v.to_string());
-    }
-    let ds = Dataset::from_metadata("DY", meta, vec![path]).unwrap();
+    let ds = common::mc_dataset("DYJetsToLL", file);
     let params = Params::builder()
         .dir("data_dir", common::shared_data())
         .load()

@@ -2,15 +2,14 @@
 //! re-runs the selection per variation; counts and histograms per variation label equal a
 //! direct use of the calibrator on the columns.
 
-use std::collections::BTreeMap;
-
-use pc_core::config::{Dataset, Params};
+use pc_core::config::Params;
 use pc_core::generate::{GenerateOptions, SampleKind, generate};
-use pc_core::io::{Layout, ReadOptions, RootFile, Values};
-use pc_core::jetmet::{EventJets, JetCalibConfig, JetCalibrator, JetVariation};
+use pc_core::io::{ReadOptions, RootFile, Values};
+use pc_core::jetmet::{JetCalibConfig, JetCalibrator, JetVariation};
 use pc_core::run::{RunOptions, run};
 
 use crate::common;
+use crate::jetmet::FileJets;
 
 #[pc_core::prelude::processor(name = "jet_shapes", schema = "nanoaod_v7")]
 mod jet_shapes {
@@ -167,16 +166,7 @@ fn jes_and_jer_shape_variations_rerun_the_selection() {
         .yaml("test", &yaml)
         .load()
         .unwrap();
-    let mut meta = BTreeMap::new();
-    for (k, v) in [
-        ("sample", "DY"),
-        ("year", "2018"),
-        ("isMC", "true"),
-        ("xsec", "1.0"),
-    ] {
-        meta.insert(k.to_string(), v.to_string());
-    }
-    let ds = Dataset::from_metadata("DY", meta, vec![path.to_string_lossy().into()]).unwrap();
+    let ds = common::mc_dataset("DY", &path);
     let run_opts = RunOptions {
         threads: 2,
         chunk_size: 5000,
@@ -209,60 +199,20 @@ fn jes_and_jer_shape_variations_rerun_the_selection() {
         JetVariation::JerUp,
         JetVariation::JerDown,
     ];
+    let file = FileJets::read(&path);
     let tree = RootFile::open(&path).unwrap().tree("Events").unwrap();
-    let n = tree.entries();
-    let names = [
-        "Jet_pt",
-        "Jet_eta",
-        "Jet_phi",
-        "Jet_mass",
-        "Jet_rawFactor",
-        "Jet_area",
-        "Jet_genJetIdx",
-        "GenJet_pt",
-        "fixedGridRhoFastjetAll",
-        "run",
-        "luminosityBlock",
-        "event",
-        "genWeight",
-    ];
-    let c = tree.read(&names, 0..n, ReadOptions::default()).unwrap();
-    let f32s = |i: usize| match &c[i].values {
-        Values::F32(v) => v.as_slice(),
-        _ => panic!("{}", names[i]),
+    let gen_weight = tree
+        .read(&["genWeight"], 0..tree.entries(), ReadOptions::default())
+        .unwrap();
+    let Values::F32(gen_weight) = &gen_weight[0].values else {
+        panic!("genWeight type")
     };
-    let offsets = |i: usize| match &c[i].layout {
-        Layout::Jagged(o) => o.clone(),
-        _ => panic!(),
-    };
-    let (Values::I32(gen_idx), Values::U32(run_), Values::U32(lumi), Values::U64(event)) =
-        (&c[6].values, &c[9].values, &c[10].values, &c[11].values)
-    else {
-        panic!()
-    };
-    let (jo, go) = (offsets(0), offsets(7));
     let mut output = calibrator.new_output();
     let mut presel = [0u64; 5];
     let mut n_jets = [[0u64; 12]; 5];
-    let mut sum_gen = 0.0;
-    for e in 0..n as usize {
-        sum_gen += f64::from(f32s(12)[e]);
-        let j = jo[e] as usize..jo[e + 1] as usize;
-        let g = go[e] as usize..go[e + 1] as usize;
-        let jets = EventJets {
-            pt: &f32s(0)[j.clone()],
-            eta: &f32s(1)[j.clone()],
-            phi: &f32s(2)[j.clone()],
-            mass: &f32s(3)[j.clone()],
-            raw_factor: &f32s(4)[j.clone()],
-            area: &f32s(5)[j.clone()],
-            gen_jet_idx: &gen_idx[j.clone()],
-            gen_jet_pt: &f32s(7)[g],
-            rho: f32s(8)[e],
-            run: run_[e],
-            lumi: lumi[e],
-            event: event[e],
-        };
+    let sum_gen: f64 = gen_weight.iter().map(|&w| f64::from(w)).sum();
+    for e in 0..file.entries() {
+        let jets = file.event(e);
         calibrator.calibrate_event(&jets, &mut output).unwrap();
         for (s, v) in variations.iter().enumerate() {
             let pt = output.pt(output.index(*v).unwrap());

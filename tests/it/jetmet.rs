@@ -55,7 +55,7 @@ fn f32s(c: &Column) -> &[f32] {
 }
 
 /// The columns a calibration reads, for every event of one file.
-struct FileJets {
+pub(crate) struct FileJets {
     columns: Vec<Column>,
 }
 
@@ -75,7 +75,7 @@ const BRANCHES: [&str; 12] = [
 ];
 
 impl FileJets {
-    fn read(path: &Path) -> FileJets {
+    pub(crate) fn read(path: &Path) -> FileJets {
         let tree = RootFile::open(path).unwrap().tree("Events").unwrap();
         let columns = tree
             .read(&BRANCHES, 0..tree.entries(), ReadOptions::default())
@@ -83,11 +83,11 @@ impl FileJets {
         FileJets { columns }
     }
 
-    fn entries(&self) -> usize {
+    pub(crate) fn entries(&self) -> usize {
         self.columns[0].entries()
     }
 
-    fn event(&self, i: usize) -> EventJets<'_> {
+    pub(crate) fn event(&self, i: usize) -> EventJets<'_> {
         let c = &self.columns;
         let jet = |k: usize| &f32s(&c[k])[c[k].entry_range(i)];
         let Values::I32(gen_idx) = &c[6].values else {
