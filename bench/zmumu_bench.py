@@ -185,10 +185,10 @@ def main():
     # ---- (a) pc zmumu, 1 thread ----------------------------------------------------------------
     pc_out = os.path.join(work, "pc_out")
     # The simplified zmumu (as the RDataFrame and PocketCoffea versions): no pileup/muon-SF
-    # weights and no jet calibration.
+    # weights, no jet calibration, and (as their configurations) only the nominal variation.
     simplified = os.path.join(work, "simplified.yaml")
     with open(simplified, "w") as f:
-        f.write("corrections: false\n")
+        f.write("corrections: false\nvariations: {weights: [], shape: []}\n")
     cmd_pc = [pc, "zmumu", "--datasets", ds_json, "-o", pc_out, "--threads", "1", "--quiet", "--data-dir", args.data_dir,
               "--params", simplified]
     commands["pc zmumu"] = sh(cmd_pc)

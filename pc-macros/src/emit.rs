@@ -149,6 +149,14 @@ fn spec(a: &Analysis, plan: &Plan) -> TokenStream {
     });
     let shapes = plan.shape_variations.iter().map(|s| &s.label);
     let variations = &plan.variations;
+    let sources = plan.variations.iter().map(|label| {
+        let shifted = plan.weight_variations.iter().chain(&plan.shape_variations);
+        match shifted.into_iter().find(|s| &s.label == label) {
+            Some(s) => a.funcs[s.func].ident.to_string(),
+            None => String::new(),
+        }
+    });
+    let n_variations = plan.variations.len();
     let subsamples = a.subsamples.iter().map(|s| {
         let (sample, sub) = (&s.sample, s.ident.to_string());
         quote!((#sample, #sub))
@@ -161,6 +169,8 @@ fn spec(a: &Analysis, plan: &Plan) -> TokenStream {
             categories: ::std::vec![#(#categories),*],
             shape_variations: ::std::vec!["nominal" #(, #shapes)*],
             variations: ::std::vec![#(::std::string::String::from(#variations)),*],
+            variation_sources: ::std::vec![#(#sources),*],
+            histogrammed: ::std::vec![true; #n_variations],
             histograms: ::std::vec![#(#hists),*],
             subsamples: ::std::vec![#(#subsamples),*],
         }
@@ -292,11 +302,14 @@ fn process(a: &Analysis, plan: &Plan) -> TokenStream {
             #skims
             __pc_out.skim += 1;
             for __pc_s in 0..__pc_n_shape {
+                if !__pc_out.runs_shape(__pc_s) {
+                    continue;
+                }
                 #refill
                 #calibrate
                 #produce
                 #presel
-                __pc_out.presel[__pc_s] += 1;
+                __pc_out.pass_presel(__pc_s);
                 #tail
             }
         }

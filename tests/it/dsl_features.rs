@@ -326,3 +326,99 @@ fn check_file(file: &Path, min_presel: u64) {
         "only {checked} non-empty bins compared"
     );
 }
+
+/// `variations.weights` / `variations.shape` choose what goes on the `variation` axis; what
+/// is kept equals the full run, a shape variation left out is not run at all.
+#[test]
+fn selected_variations_equal_the_full_run_and_unknown_names_are_errors() {
+    let file = common::shared_data().join("nanoaod/nano_dy.root");
+    let ds = common::mc_dataset("DYJetsToLL", &file);
+    let run_with = |yaml: &str| {
+        let params = Params::builder()
+            .dir("data_dir", common::shared_data())
+            .yaml("test", yaml)
+            .load()
+            .unwrap();
+        let opts = RunOptions {
+            threads: 1,
+            chunk_size: 100_000,
+            progress: false,
+        };
+        run(
+            &features::Processor,
+            std::slice::from_ref(&ds),
+            &params,
+            &opts,
+        )
+    };
+    let full = run_with("{}").unwrap();
+    let some = run_with("variations: {weights: [multi], shape: []}").unwrap();
+    let spec = &some.output.spec;
+    let kept = [
+        "multi_aDown",
+        "multi_aUp",
+        "multi_bDown",
+        "multi_bUp",
+        "nominal",
+    ];
+    assert_eq!(spec.axis_variations(), kept);
+    assert_eq!(spec.run_shapes(), ["nominal"]);
+    let (all, part) = (&full.output.datasets[0].1, &some.output.datasets[0].1);
+    assert_eq!(part.presel, [all.presel[0]]);
+    for (a, b) in all
+        .categories
+        .iter()
+        .flatten()
+        .zip(part.categories.iter().flatten())
+    {
+        assert_eq!(b[..], a[..1]);
+    }
+    let mut compared = 0;
+    for (ha, hb) in all.hists.iter().flatten().zip(part.hists.iter().flatten()) {
+        let (sa, sb) = (ha.shape(), hb.shape());
+        assert_eq!(sb[1], kept.len() + 1); // with the overflow bin
+        for cat in 0..sa[0] {
+            for (vb, label) in kept.iter().enumerate() {
+                let va = LABELS.iter().position(|l| l == label).unwrap();
+                for rest in 0..sa[2..].iter().product::<usize>() {
+                    let x =
+                        ha.bins()[(cat * sa[1] + va) * (ha.bins().len() / sa[0] / sa[1]) + rest];
+                    let y =
+                        hb.bins()[(cat * sb[1] + vb) * (hb.bins().len() / sb[0] / sb[1]) + rest];
+                    assert_eq!(x, y, "{} cat {cat} {label}", ha.name());
+                    compared += usize::from(x.value != 0.0);
+                }
+            }
+        }
+    }
+    assert!(compared > 50, "{compared}");
+    assert_eq!(
+        run_with("variations: {shape: [muon_scale], weights: []}")
+            .unwrap()
+            .output
+            .spec
+            .axis_variations(),
+        ["muon_scaleDown", "muon_scaleUp", "nominal"]
+    );
+
+    for (yaml, words) in [
+        (
+            "variations: {weights: [mult]}",
+            &["variations.weights", "`mult`", "did you mean `multi`"][..],
+        ),
+        (
+            "variations: {shape: [flat]}",
+            &["variations.shape", "muon_scale"],
+        ),
+        (
+            "variations: {weights: everything}",
+            &["variations.weights", "flat, multi"],
+        ),
+        ("variations: {weights: 3}", &["variations.weights"]),
+    ] {
+        let err = run_with(yaml).unwrap_err().to_string();
+        for w in words {
+            assert!(err.contains(w), "{yaml}: {err}");
+        }
+    }
+}

@@ -616,6 +616,12 @@ impl Params {
         }
     }
 
+    /// An error for a value at `key` that has the right type but is not allowed, naming
+    /// the file it came from.
+    pub fn invalid(&self, key: &str, expected: &str, found: &str, detail: &str) -> ParamError {
+        self.type_error(key, expected, found, detail)
+    }
+
     fn type_error(&self, key: &str, expected: &str, found: &str, detail: &str) -> ParamError {
         ParamError::Type {
             key: key.to_string(),

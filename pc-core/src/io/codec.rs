@@ -145,7 +145,7 @@ fn decompress_block(tag: &[u8; 2], payload: &[u8], dst: &mut [u8]) -> Result<(),
                 .zlib_decompress(payload, dst)
                 .map_err(|e| format!("ZLIB: {e:?}"))
         })?,
-        b"XZ" => decompress_xz(payload, dst)?,
+        b"XZ" => super::xz::decompress(payload, dst)?,
         b"L4" => {
             if payload.len() < LZ4_CHECKSUM {
                 return Err("LZ4 block shorter than its checksum".into());
@@ -186,18 +186,6 @@ fn decompress_block(tag: &[u8; 2], payload: &[u8], dst: &mut [u8]) -> Result<(),
         ));
     }
     Ok(())
-}
-
-fn decompress_xz(payload: &[u8], dst: &mut [u8]) -> Result<usize, String> {
-    use liblzma::stream::{Action, Status, Stream};
-    let mut stream = Stream::new_stream_decoder(u64::MAX, 0).map_err(|e| format!("LZMA: {e}"))?;
-    let status = stream
-        .process(payload, dst, Action::Finish)
-        .map_err(|e| format!("LZMA: {e}"))?;
-    if status != Status::StreamEnd {
-        return Err("LZMA: stream did not end where the block ends".into());
-    }
-    Ok(stream.total_out() as usize)
 }
 
 /// Compresses `data` into ROOT blocks with `codec`. Returns `None` when the codec is

@@ -14,6 +14,7 @@ mod file;
 mod meta;
 mod tree;
 pub mod write;
+mod xz;
 
 pub use codec::Codec;
 pub use column::{Column, Layout, LeafType, Values};

@@ -6,6 +6,7 @@ pub mod output;
 pub mod plan;
 pub mod processor;
 pub mod runner;
+mod selection;
 pub mod variation;
 pub mod write;
 

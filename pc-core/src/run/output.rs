@@ -40,6 +40,10 @@ pub struct ChunkOutput {
     /// analysis axes.
     pub hists: Vec<Vec<Hist>>,
     is_mc: bool,
+    /// Declared variation slot -> index on the `variation` axis (`None`: not histogrammed).
+    axis_index: Vec<Option<usize>>,
+    /// Declared shape variation -> index in `presel` and the tallies (`None`: not run).
+    shape_index: Vec<Option<usize>>,
 }
 
 impl ChunkOutput {
@@ -54,7 +58,8 @@ impl ChunkOutput {
                     vec![Axis::str_category("cat", &spec.categories)?.with_label("Category")];
                 if is_mc {
                     axes.push(
-                        Axis::str_category("variation", &spec.variations)?.with_label("Variation"),
+                        Axis::str_category("variation", &spec.axis_variations())?
+                            .with_label("Variation"),
                     );
                 }
                 axes.extend(h.axes.iter().cloned());
@@ -62,7 +67,7 @@ impl ChunkOutput {
             })
             .collect::<Result<_, _>>()?;
         let groups = spec.groups(&dataset.sample);
-        let n_shape = spec.shape_variations.len();
+        let n_shape = spec.run_shapes().len();
         Ok(ChunkOutput {
             initial: 0,
             skim: 0,
@@ -76,6 +81,8 @@ impl ChunkOutput {
             sum_genweights: ExactSum::default(),
             norm: 1.0,
             is_mc,
+            axis_index: spec.variation_axis_index(),
+            shape_index: spec.shape_index(),
         })
     }
 
@@ -84,10 +91,27 @@ impl ChunkOutput {
         self.is_mc
     }
 
-    /// Records an event of `group` in category `cat` for shape variation `shape` with
-    /// nominal weight `w`.
+    /// Whether this run computes declared shape variation `shape` (`nominal`, 0, always).
+    #[inline]
+    pub fn runs_shape(&self, shape: usize) -> bool {
+        self.shape_index[shape].is_some()
+    }
+
+    /// Records an event passing the preselection for (declared) shape variation `shape`.
+    #[inline]
+    pub fn pass_presel(&mut self, shape: usize) {
+        if let Some(s) = self.shape_index[shape] {
+            self.presel[s] += 1;
+        }
+    }
+
+    /// Records an event of `group` in category `cat` for (declared) shape variation `shape`
+    /// with nominal weight `w`.
     #[inline]
     pub fn count(&mut self, group: usize, cat: usize, shape: usize, w: f64) {
+        let Some(shape) = self.shape_index[shape] else {
+            return;
+        };
         let t = &mut self.categories[group][cat][shape];
         t.events += 1;
         t.sumw.add(w);
@@ -95,8 +119,8 @@ impl ChunkOutput {
     }
 
     /// Fills histogram `hist` of `group` in category `cat` with `entry` (one value per analysis axis),
-    /// once per `(variation index, weight)` of `weights`; data histograms have no
-    /// `variation` axis and take the first weight.
+    /// once per `(declared variation slot, weight)` of `weights` that this run histograms;
+    /// data histograms have no `variation` axis and take the first weight.
     #[inline]
     pub fn fill<const N: usize>(
         &mut self,
@@ -113,7 +137,9 @@ impl ChunkOutput {
         };
         if self.is_mc {
             for &(v, w) in weights {
-                h.fill_at(&[cat, v], offset, w);
+                if let Some(v) = self.axis_index[v] {
+                    h.fill_at(&[cat, v], offset, w);
+                }
             }
         } else if let Some(&(_, w)) = weights.first() {
             h.fill_at(&[cat], offset, w);
@@ -195,7 +221,7 @@ impl Output {
                     .collect(),
             )
         };
-        let shape = &self.spec.shape_variations;
+        let shape = &self.spec.run_shapes();
         root.insert("initial".into(), per_dataset(&|o| json!(o.initial)));
         root.insert("skim".into(), per_dataset(&|o| json!(o.skim)));
         root.insert(

@@ -34,9 +34,15 @@ pub struct ProcessorSpec {
     pub categories: Vec<&'static str>,
     /// Shape variations (object selection re-run), `nominal` first.
     pub shape_variations: Vec<&'static str>,
-    /// Labels of the `variation` axis of MC histograms (`nominal`, then weight
-    /// variations such as `pileupUp`, then shape variations), sorted as PocketCoffea does.
+    /// Labels of the `variation` axis of MC histograms as declared (`nominal`, weight
+    /// variations such as `pileupUp`, shape variations), sorted as PocketCoffea does.
     pub variations: Vec<String>,
+    /// Per label of `variations`: the `#[weight]` or `#[calibrate]` function declaring it
+    /// (`""` for `nominal`).
+    pub variation_sources: Vec<&'static str>,
+    /// Per label of `variations`: whether this run histograms it (all, unless
+    /// [`ProcessorSpec::select_variations`] says otherwise).
+    pub histogrammed: Vec<bool>,
     pub histograms: Vec<HistDef>,
     /// Subsamples as `(sample, subsample)`, in declaration order; outputs of a sample with
     /// subsamples are named `{sample}__{subsample}`.
@@ -44,6 +50,57 @@ pub struct ProcessorSpec {
 }
 
 impl ProcessorSpec {
+    /// The `variation` axis of this run: the histogrammed labels, in declared order.
+    pub fn axis_variations(&self) -> Vec<&str> {
+        self.variations
+            .iter()
+            .zip(&self.histogrammed)
+            .filter(|(_, on)| **on)
+            .map(|(v, _)| v.as_str())
+            .collect()
+    }
+
+    /// For each declared label, its index on this run's `variation` axis.
+    pub fn variation_axis_index(&self) -> Vec<Option<usize>> {
+        let mut next = 0;
+        self.histogrammed
+            .iter()
+            .map(|&on| {
+                next += usize::from(on);
+                on.then(|| next - 1)
+            })
+            .collect()
+    }
+
+    /// For each shape variation (`nominal` first), its index among the shape variations
+    /// this run computes.
+    pub fn shape_index(&self) -> Vec<Option<usize>> {
+        let mut next = 0;
+        self.shape_variations
+            .iter()
+            .map(|label| {
+                let on = *label == "nominal"
+                    || self
+                        .variations
+                        .iter()
+                        .zip(&self.histogrammed)
+                        .any(|(v, &on)| on && v == label);
+                next += usize::from(on);
+                on.then(|| next - 1)
+            })
+            .collect()
+    }
+
+    /// The shape variations this run computes, `nominal` first.
+    pub fn run_shapes(&self) -> Vec<&'static str> {
+        self.shape_variations
+            .iter()
+            .zip(self.shape_index())
+            .filter(|(_, i)| i.is_some())
+            .map(|(s, _)| *s)
+            .collect()
+    }
+
     /// The output groups of `sample`: `{sample}__{sub}` for each of its subsamples, in
     /// declaration order, or the sample alone.
     pub fn groups(&self, sample: &str) -> Vec<String> {

@@ -84,7 +84,8 @@ pub fn run<P: Processor>(
     opts: &RunOptions,
 ) -> Result<RunResult, RunError> {
     let t0 = Instant::now();
-    let spec = processor.spec();
+    let mut spec = processor.spec();
+    spec.select_variations(params)?;
     let setups = datasets
         .iter()
         .map(|d| setup(d, params))
