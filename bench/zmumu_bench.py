@@ -112,9 +112,11 @@ def load_pc(outdir):
             "sum_genweights": c["sum_genweights"][DATASET], "hists": hists}
 
 
-def compare(pc, other, label, rtol, raw_other_needs_norm=True):
+def compare(pc, other, label, rtol, raw_other_needs_norm=True, loose=None):
     """Counts exact; histograms: pc (already /S) vs other/S_other bin by bin (under/overflow included),
-    sumw and sumw2.  Returns a dict with the worst relative difference."""
+    sumw and sumw2, within rtol (or loose[name] for histograms the other tool computes in float32).
+    Returns a dict with the worst relative difference of each kind."""
+    loose = loose or {}
     problems = []
     for k in ("initial", "skim", "presel"):
         if pc["cutflow"][k] != other["cutflow"][k]:
@@ -122,6 +124,7 @@ def compare(pc, other, label, rtol, raw_other_needs_norm=True):
     S = other["sum_genweights"]
     s_rel = rel(pc["sum_genweights"], S)
     worst, worst_where, nbins = 0.0, "", 0
+    worst_loose, loose_where = 0.0, ""
     for name, h in pc["hists"].items():
         o = other["hists"].get(name)
         if o is None:
@@ -135,11 +138,18 @@ def compare(pc, other, label, rtol, raw_other_needs_norm=True):
                 b = b / S**p if raw_other_needs_norm else b
                 d = rel(a, b)
                 nbins += 1
-                if d > worst:
-                    worst, worst_where = d, f"{name} {kind} bin {i}: pc {a!r} vs {label} {b!r}"
+                where = f"{name} {kind} bin {i}: pc {a!r} vs {label} {b!r}"
+                if name in loose:
+                    if d > worst_loose:
+                        worst_loose, loose_where = d, where
+                        if d > loose[name]:
+                            problems.append(f"{where} (rel diff {d:.2e} > {loose[name]:g})")
+                elif d > worst:
+                    worst, worst_where = d, where
     ok = not problems and worst <= rtol
     return {"tool": label, "ok": ok, "problems": problems, "max_rel_diff": worst, "where": worst_where,
-            "values_compared": nbins, "sum_genweights_rel_diff": s_rel, "rtol": rtol}
+            "values_compared": nbins, "sum_genweights_rel_diff": s_rel, "rtol": rtol,
+            "loose": loose, "max_rel_diff_loose": worst_loose, "where_loose": loose_where}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,14 +275,19 @@ def main():
         dump = subprocess.run([args.pocketcoffea_python, "-c", COFFEA_DUMP, os.path.join(pco_out, "output_all.coffea"),
                                DATASET, SAMPLE], check=True, capture_output=True, text=True).stdout
         pco = last_json(dump)
-        # PocketCoffea's output histograms are already scaled by 1/sum_genweights (its own float sum)
-        checks.append(compare(pc_res, pco, "PocketCoffea", 1e-5, raw_other_needs_norm=False))
+        # PocketCoffea's output histograms are already scaled by 1/sum_genweights (its own float sum, ~1e-9 off);
+        # coffea builds the dimuon four-vector in float32, so `mll` agrees to ~1e-4 only.
+        checks.append(compare(pc_res, pco, "PocketCoffea", 1e-8, raw_other_needs_norm=False,
+                              loose={"mll": 1e-3}))
     for c in checks:
         print(f"check pc vs {c['tool']}: {'OK' if c['ok'] else 'MISMATCH'}; counts initial/skim/presel equal: "
               f"{not c['problems']}; max rel diff {c['max_rel_diff']:.2e} over {c['values_compared']} values "
               f"(rtol {c['rtol']:g}); sum_genweights rel diff {c['sum_genweights_rel_diff']:.2e}"
               + (f"; presel sumw rel diff {c['presel_sumw_rel_diff']:.2e}" if "presel_sumw_rel_diff" in c else ""),
               flush=True)
+        for name, tol in c["loose"].items():
+            print(f"    {name}: max rel diff {c['max_rel_diff_loose']:.2e} (allowed {tol:g}: {c['tool']} computes it "
+                  f"in float32); worst: {c['where_loose']}")
         for p in c["problems"]:
             print("   ", p)
         if c["max_rel_diff"] > c["rtol"]:
