@@ -9,7 +9,7 @@ use std::path::Path;
 use pc_core::config::Params;
 use pc_core::generate::{GenerateOptions, SampleKind, generate};
 use pc_core::io::{Layout, ReadOptions, RootFile, Values};
-use pc_core::run::{RunOptions, run};
+use pc_core::run::{RunError, RunOptions, RunResult, run};
 
 use crate::common;
 
@@ -177,10 +177,12 @@ fn weights_variations_and_histogram_forms_match_a_hand_computation() {
     std::fs::remove_file(generated).unwrap();
 }
 
-fn check_file(file: &Path, min_presel: u64) {
+/// Runs `features` on `file` (one thread) with `yaml` merged over the default parameters.
+fn run_features(file: &Path, yaml: &str) -> Result<RunResult, RunError> {
     let ds = common::mc_dataset("DYJetsToLL", file);
     let params = Params::builder()
         .dir("data_dir", common::shared_data())
+        .yaml("test", yaml)
         .load()
         .unwrap();
     let opts = RunOptions {
@@ -188,7 +190,11 @@ fn check_file(file: &Path, min_presel: u64) {
         chunk_size: 100_000,
         progress: false,
     };
-    let result = run(&features::Processor, &[ds], &params, &opts).unwrap();
+    run(&features::Processor, &[ds], &params, &opts)
+}
+
+fn check_file(file: &Path, min_presel: u64) {
+    let result = run_features(file, "{}").unwrap();
     assert!(result.failed.is_empty());
     assert_eq!(result.output.spec.variations, LABELS);
     assert_eq!(features::Variation::ALL.len(), LABELS.len());
@@ -332,25 +338,7 @@ fn check_file(file: &Path, min_presel: u64) {
 #[test]
 fn selected_variations_equal_the_full_run_and_unknown_names_are_errors() {
     let file = common::shared_data().join("nanoaod/nano_dy.root");
-    let ds = common::mc_dataset("DYJetsToLL", &file);
-    let run_with = |yaml: &str| {
-        let params = Params::builder()
-            .dir("data_dir", common::shared_data())
-            .yaml("test", yaml)
-            .load()
-            .unwrap();
-        let opts = RunOptions {
-            threads: 1,
-            chunk_size: 100_000,
-            progress: false,
-        };
-        run(
-            &features::Processor,
-            std::slice::from_ref(&ds),
-            &params,
-            &opts,
-        )
-    };
+    let run_with = |yaml: &str| run_features(&file, yaml);
     let full = run_with("{}").unwrap();
     let some = run_with("variations: {weights: [multi], shape: []}").unwrap();
     let spec = &some.output.spec;
