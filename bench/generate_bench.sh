@@ -3,7 +3,7 @@
 # per event (user + sys) and file size per event, per sample kind and codec.
 #
 # Usage: bench/generate_bench.sh [EVENTS] [REPEATS]     (defaults: 200000 events, best of 3)
-# Environment: KINDS="dy ttbar data", CODECS="zstd:1 lz4 zlib:1 none", THREADS=2
+# Environment: KINDS="dy ttbar data", CODECS="lz4:1 zstd:1 lz4 zlib:1 none", THREADS=2
 # (RAYON_NUM_THREADS), PC=path/to/pc (default: builds and uses target/release/pc).
 # Needs: bash, GNU time (/usr/bin/time). No Python packages.
 # The machine should be quiet (check `uptime`): wall clock is shared with other processes;
@@ -13,7 +13,7 @@ set -euo pipefail
 events=${1:-200000}
 repeats=${2:-3}
 kinds=${KINDS:-dy ttbar data}
-codecs=${CODECS:-zstd:1 lz4 zlib:1 none}
+codecs=${CODECS:-lz4:1 zstd:1 lz4 zlib:1 none}
 export RAYON_NUM_THREADS=${THREADS:-2}
 
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -14,14 +14,15 @@ pub struct Args {
     /// Number of events.
     #[arg(long, default_value_t = 200_000)]
     events: u64,
-    /// Compression: none, zlib, lzma, lz4 or zstd, with an optional level (zstd:3).
-    #[arg(long, default_value = "zstd:1")]
+    /// Compression: none, zlib, lzma, lz4 or zstd, with an optional level (zstd:3); lz4:1 is
+    /// the fastest to write, zstd:1 writes half the bytes at ~0.6x the speed.
+    #[arg(long, default_value = "lz4:1")]
     codec: Codec,
     /// Random seed (same seed, same file).
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Entries per cluster (one basket per branch per cluster).
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 5_000)]
     cluster_size: usize,
     /// Add the full 2018 trigger menu and PDF weights (~1000 more branches).
     #[arg(long)]

@@ -104,14 +104,16 @@ pub struct GenerateOptions {
 }
 
 impl GenerateOptions {
-    /// Defaults: seed 42, `zstd:1` (the fastest to write here, and small), 10 000 entries per cluster, default schema.
+    /// Defaults: seed 42, `lz4:1` (the fastest to write, measured: ~1.5 kB per Drell-Yan
+    /// event; `zstd:1` writes half the bytes at ~0.6x the speed), 5 000 entries per cluster
+    /// (less memory in flight than 10 000 at the same speed), default schema.
     pub fn new(kind: SampleKind, events: u64) -> GenerateOptions {
         GenerateOptions {
             kind,
             events,
             seed: 42,
-            codec: Codec::Zstd(1),
-            cluster_size: 10_000,
+            codec: Codec::Lz4(1),
+            cluster_size: 5_000,
             full_schema: false,
         }
     }

