@@ -147,7 +147,9 @@ def compare(pc, other, label, rtol, raw_other_needs_norm=True, loose=None):
                 elif d > worst:
                     worst, worst_where = d, where
     ok = not problems and worst <= rtol
-    return {"tool": label, "ok": ok, "problems": problems, "max_rel_diff": worst, "where": worst_where,
+    counts_equal = all(pc["cutflow"][k] == other["cutflow"][k] for k in ("initial", "skim", "presel"))
+    return {"tool": label, "ok": ok, "problems": problems, "counts_equal": counts_equal,
+            "max_rel_diff": worst, "where": worst_where,
             "values_compared": nbins, "sum_genweights_rel_diff": s_rel, "rtol": rtol,
             "loose": loose, "max_rel_diff_loose": worst_loose, "where_loose": loose_where}
 
@@ -281,7 +283,7 @@ def main():
                               loose={"mll": 1e-3}))
     for c in checks:
         print(f"check pc vs {c['tool']}: {'OK' if c['ok'] else 'MISMATCH'}; counts initial/skim/presel equal: "
-              f"{not c['problems']}; max rel diff {c['max_rel_diff']:.2e} over {c['values_compared']} values "
+              f"{c['counts_equal']}; max rel diff {c['max_rel_diff']:.2e} over {c['values_compared']} values "
               f"(rtol {c['rtol']:g}); sum_genweights rel diff {c['sum_genweights_rel_diff']:.2e}"
               + (f"; presel sumw rel diff {c['presel_sumw_rel_diff']:.2e}" if "presel_sumw_rel_diff" in c else ""),
               flush=True)

@@ -50,6 +50,7 @@ impl ChunkOutput {
     /// An empty output of `spec` for `dataset`; MC histograms get a `variation` axis.
     pub fn new(spec: &ProcessorSpec, dataset: &Dataset) -> Result<ChunkOutput, HistError> {
         let is_mc = dataset.is_mc;
+        let variations = spec.axis_variations();
         let hists: Vec<Hist> = spec
             .histograms
             .iter()
@@ -58,8 +59,7 @@ impl ChunkOutput {
                     vec![Axis::str_category("cat", &spec.categories)?.with_label("Category")];
                 if is_mc {
                     axes.push(
-                        Axis::str_category("variation", &spec.axis_variations())?
-                            .with_label("Variation"),
+                        Axis::str_category("variation", &variations)?.with_label("Variation"),
                     );
                 }
                 axes.extend(h.axes.iter().cloned());
