@@ -300,7 +300,9 @@ impl FileWriter {
 
     /// Writes the TTree objects (metadata with all baskets' seeks/entries), the streamer info
     /// record, keys list, directory and the final header. Must be called; files without it
-    /// are invalid.
+    /// are invalid. Like ROOT's `TFile::Close`, it hands the bytes to the operating system
+    /// without waiting for the disk (no `fsync`: that alone was ~12% of the time to write a
+    /// generated sample); callers that need the file to survive a power cut sync it themselves.
     pub fn finish(mut self) -> Result<()> {
         self.packed = PackedCluster::default();
         self.heads = Vec::new();
@@ -360,7 +362,6 @@ impl FileWriter {
         file.seek(SeekFrom::Start(0)).map_err(os)?;
         file.write_all(&header).map_err(os)?;
         file.write_all(&top).map_err(os)?;
-        file.sync_all().map_err(os)?;
         Ok(())
     }
 
