@@ -13,6 +13,7 @@ use super::rng::{Rng, hash_str};
 use super::sim::{ClusterData, Coll, GenLep};
 use super::triggers::{ALL_HLT, ALL_L1};
 use crate::io::{Column, Layout, LeafType, Values};
+use crate::run::Element;
 
 /// How an emulated HLT path decides (see `sim::emulate_hlt`).
 #[derive(Clone, Copy, Debug)]
@@ -262,110 +263,87 @@ pub(crate) const FLAGS: &[&str] = &[
     "Flag_METFilters",
 ];
 
-/// How one field is computed from one object.
-pub(crate) enum Get<T> {
-    F32(fn(&T, &mut Rng) -> f32, u32),
-    I32(fn(&T, &mut Rng) -> i32),
-    U32(fn(&T, &mut Rng) -> u32),
-    U64(fn(&T, &mut Rng) -> u64),
-    U8(fn(&T, &mut Rng) -> u8),
-    Bool(fn(&T, &mut Rng) -> bool),
-}
-
-impl<T> Get<T> {
-    fn leaf(&self) -> LeafType {
-        match self {
-            Get::F32(..) => LeafType::F32,
-            Get::I32(_) => LeafType::I32,
-            Get::U32(_) => LeafType::U32,
-            Get::U64(_) => LeafType::U64,
-            Get::U8(_) => LeafType::U8,
-            Get::Bool(_) => LeafType::Bool,
-        }
-    }
-
-    /// The values of this field for `items`, written into the buffer of `old` (a column
-    /// of the previous cluster, recycled) when it has the right type.
-    fn values(&self, items: &[T], rng: &mut Rng, old: Option<Values>) -> Values {
-        macro_rules! fill {
-            ($var:ident, $x:ident => $e:expr) => {{
-                let mut v = match old {
-                    Some(Values::$var(mut v)) => {
-                        v.clear();
-                        v
-                    }
-                    _ => Vec::new(),
-                };
-                v.extend(items.iter().map(|$x| $e));
-                Values::$var(v)
-            }};
-        }
-        match self {
-            Get::F32(f, bits) => fill!(F32, x => round_bits(f(x, rng), *bits)),
-            Get::I32(f) => fill!(I32, x => f(x, rng)),
-            Get::U32(f) => fill!(U32, x => f(x, rng)),
-            Get::U64(f) => fill!(U64, x => f(x, rng)),
-            Get::U8(f) => fill!(U8, x => f(x, rng)),
-            Get::Bool(f) => fill!(Bool, x => f(x, rng)),
-        }
-    }
-}
+/// The values of one field for the objects of a cluster, written into the buffer of `old`
+/// (the same column of an earlier cluster, recycled). Each field's rule is compiled into
+/// its own loop, so the per-object closure is inlined rather than called through a pointer.
+type FieldFill<T> = Box<dyn Fn(&[T], &mut Rng, Option<Values>) -> Values + Send + Sync>;
 
 /// A named field of objects of type `T`; `mc` fields exist only in simulation.
 pub(crate) struct Field<T> {
     name: &'static str,
     mc: bool,
-    get: Get<T>,
+    leaf: LeafType,
+    fill: FieldFill<T>,
 }
 
 /// Typed builder of field tables (lets closures infer their argument type).
 struct Tb<T>(std::marker::PhantomData<T>);
 
-impl<T> Tb<T> {
+impl<T: 'static> Tb<T> {
     fn new() -> Self {
         Tb(std::marker::PhantomData)
     }
-    fn f(&self, name: &'static str, bits: u32, g: fn(&T, &mut Rng) -> f32) -> Field<T> {
+    /// A field of element type `V` computed by `g` for every object.
+    fn field<V: Element>(
+        &self,
+        name: &'static str,
+        g: impl Fn(&T, &mut Rng) -> V + Send + Sync + 'static,
+    ) -> Field<T> {
         Field {
             name,
             mc: false,
-            get: Get::F32(g, bits),
+            leaf: V::LEAF,
+            fill: Box::new(move |items, rng, old| {
+                let mut v = old.and_then(V::into_vec).unwrap_or_default();
+                v.clear();
+                v.extend(items.iter().map(|x| g(x, rng)));
+                V::from_vec(v)
+            }),
         }
     }
-    fn i(&self, name: &'static str, g: fn(&T, &mut Rng) -> i32) -> Field<T> {
-        Field {
-            name,
-            mc: false,
-            get: Get::I32(g),
-        }
+    /// A float field stored with `bits` mantissa bits, as NanoAOD does.
+    fn f(
+        &self,
+        name: &'static str,
+        bits: u32,
+        g: impl Fn(&T, &mut Rng) -> f32 + Send + Sync + 'static,
+    ) -> Field<T> {
+        self.field(name, move |x, rng| round_bits(g(x, rng), bits))
     }
-    fn u(&self, name: &'static str, g: fn(&T, &mut Rng) -> u32) -> Field<T> {
-        Field {
-            name,
-            mc: false,
-            get: Get::U32(g),
-        }
+    fn i(
+        &self,
+        name: &'static str,
+        g: impl Fn(&T, &mut Rng) -> i32 + Send + Sync + 'static,
+    ) -> Field<T> {
+        self.field(name, g)
     }
-    fn l(&self, name: &'static str, g: fn(&T, &mut Rng) -> u64) -> Field<T> {
-        Field {
-            name,
-            mc: false,
-            get: Get::U64(g),
-        }
+    fn u(
+        &self,
+        name: &'static str,
+        g: impl Fn(&T, &mut Rng) -> u32 + Send + Sync + 'static,
+    ) -> Field<T> {
+        self.field(name, g)
     }
-    fn b8(&self, name: &'static str, g: fn(&T, &mut Rng) -> u8) -> Field<T> {
-        Field {
-            name,
-            mc: false,
-            get: Get::U8(g),
-        }
+    fn l(
+        &self,
+        name: &'static str,
+        g: impl Fn(&T, &mut Rng) -> u64 + Send + Sync + 'static,
+    ) -> Field<T> {
+        self.field(name, g)
     }
-    fn o(&self, name: &'static str, g: fn(&T, &mut Rng) -> bool) -> Field<T> {
-        Field {
-            name,
-            mc: false,
-            get: Get::Bool(g),
-        }
+    fn b8(
+        &self,
+        name: &'static str,
+        g: impl Fn(&T, &mut Rng) -> u8 + Send + Sync + 'static,
+    ) -> Field<T> {
+        self.field(name, g)
+    }
+    fn o(
+        &self,
+        name: &'static str,
+        g: impl Fn(&T, &mut Rng) -> bool + Send + Sync + 'static,
+    ) -> Field<T> {
+        self.field(name, g)
     }
 }
 
@@ -462,19 +440,18 @@ fn scalar_entries<T: 'static>(
     get: fn(&ClusterData) -> &[T],
 ) {
     for fld in fields.into_iter().filter(|f| mc || !f.mc) {
-        let leaf = fld.get.leaf();
-        let name = fld.name.to_string();
-        let g = fld.get;
-        let cname = name.clone();
+        let Field {
+            name, leaf, fill, ..
+        } = fld;
         out.push(Entry {
-            name,
+            name: name.to_string(),
             leaf,
             counter: None,
             fill: Box::new(move |cd, rng, old| {
                 let (n, v, _) = split(old);
                 Column {
-                    name: name_in(n, &cname),
-                    values: g.values(get(cd), rng, v),
+                    name: name_in(n, name),
+                    values: fill(get(cd), rng, v),
                     layout: Layout::Scalar,
                 }
             }),
@@ -505,20 +482,19 @@ fn collection<T: 'static>(
         }),
     });
     for fld in fields.into_iter().filter(|f| mc || !f.mc) {
-        let leaf = fld.get.leaf();
-        let name = fld.name.to_string();
-        let g = fld.get;
-        let cname = name.clone();
+        let Field {
+            name, leaf, fill, ..
+        } = fld;
         out.push(Entry {
-            name,
+            name: name.to_string(),
             leaf,
             counter: Some(counter.to_string()),
             fill: Box::new(move |cd, rng, old| {
                 let c = coll(cd);
                 let (n, v, o) = split(old);
                 Column {
-                    name: name_in(n, &cname),
-                    values: g.values(&c.items, rng, v),
+                    name: name_in(n, name),
+                    values: fill(&c.items, rng, v),
                     layout: Layout::Jagged(copy_in(o, &c.offsets)),
                 }
             }),

@@ -8,6 +8,10 @@ pub trait Element: Copy + Send + Sync + 'static {
     const LEAF: LeafType;
     /// The values as this type, if they are of it.
     fn slice(values: &Values) -> Option<&[Self]>;
+    /// Values of this type.
+    fn from_vec(v: Vec<Self>) -> Values;
+    /// The buffer of values of this type, if they are of it.
+    fn into_vec(values: Values) -> Option<Vec<Self>>;
 }
 
 macro_rules! element {
@@ -15,6 +19,15 @@ macro_rules! element {
         impl Element for $t {
             const LEAF: LeafType = LeafType::$leaf;
             fn slice(values: &Values) -> Option<&[Self]> {
+                match values {
+                    Values::$leaf(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn from_vec(v: Vec<Self>) -> Values {
+                Values::$leaf(v)
+            }
+            fn into_vec(values: Values) -> Option<Vec<Self>> {
                 match values {
                     Values::$leaf(v) => Some(v),
                     _ => None,
