@@ -206,12 +206,15 @@ impl FileWriter {
             .par_iter()
             .zip(state.branches.par_iter())
             .zip(stored[..columns.len()].par_iter_mut())
-            .map(|((column, branch), out)| {
+            .enumerate()
+            .map(|(i, ((column, branch), out))| {
                 let spec = &branch.spec;
                 let keylen = key::key_len("TBasket", &spec.name, &state.name) + BASKET_FIELDS_LEN;
                 let entry_bytes = spec.len_per_entry() * spec.leaf.size();
                 out.clear();
-                let payload = if codec == Codec::None {
+                let compress =
+                    codec != Codec::None && state.worth_compressing(i, codec.min_saving());
+                let payload = if !compress {
                     basket::payload_into(column, entry_bytes, keylen, out)
                 } else {
                     PAYLOAD.with(|buf| {
@@ -224,7 +227,11 @@ impl FileWriter {
                         payload
                     })
                 };
-                (keylen, payload)
+                Packed {
+                    keylen,
+                    payload,
+                    compressed_tried: compress,
+                }
             })
             .collect_into_vec(&mut packed.payloads);
         packed.maxima = state.counter_maxima(columns);
@@ -251,12 +258,15 @@ impl FileWriter {
         heads.clear();
         let mut records = Vec::with_capacity(packed.payloads.len());
         let mut pos = self.pos;
-        for ((branch, (keylen, payload)), out) in state
+        for ((branch, basket), out) in state
             .branches
             .iter()
             .zip(&packed.payloads)
             .zip(&packed.stored)
         {
+            let Packed {
+                keylen, payload, ..
+            } = basket;
             let total = keylen + out.len();
             let key = KeyHeader {
                 nbytes: total as i32,
@@ -281,18 +291,23 @@ impl FileWriter {
             ));
             pos += total as u64;
         }
-        let written = records
+        let parts = records
             .iter()
             .zip(&packed.stored)
-            .try_for_each(|((head, _, _, _), out)| {
-                self.emit(&heads[head.clone()])?;
-                self.emit(out)
-            });
+            .flat_map(|((head, ..), out)| [&heads[head.clone()], &out[..]]);
+        let written = self.emit_all(parts);
         self.heads = heads;
         written?;
         let tree = &mut self.trees[packed.tree];
         for (i, &(_, seek, total, tot_bytes)) in records.iter().enumerate() {
             tree.add_basket(i, seek, total as i32, tot_bytes);
+        }
+        if let Some(min_saving) = self.codec.min_saving() {
+            for (i, (basket, out)) in packed.payloads.iter().zip(&packed.stored).enumerate() {
+                if basket.compressed_tried {
+                    tree.note_saving(i, basket.payload.len, out.len(), min_saving);
+                }
+            }
         }
         tree.end_cluster(&packed.maxima, entries);
         Ok(())
@@ -499,6 +514,28 @@ impl FileWriter {
         Ok(())
     }
 
+    /// Writes `parts` one after the other, straight from their buffers (vectored writes of
+    /// up to [`MAX_IOV`] parts, after what is buffered) instead of copying them through the
+    /// write buffer.
+    fn emit_all<'a>(&mut self, parts: impl Iterator<Item = &'a [u8]>) -> Result<()> {
+        let os = |source| IoError::Os {
+            path: self.path.clone(),
+            source,
+        };
+        self.out.flush().map_err(os)?;
+        let file = self.out.get_mut();
+        let mut slices: Vec<std::io::IoSlice<'a>> = Vec::with_capacity(MAX_IOV);
+        let mut parts = parts.peekable();
+        while parts.peek().is_some() {
+            slices.clear();
+            slices.extend(parts.by_ref().take(MAX_IOV).map(std::io::IoSlice::new));
+            let len: usize = slices.iter().map(|s| s.len()).sum();
+            write_all_vectored(file, &mut slices).map_err(os)?;
+            self.pos += len as u64;
+        }
+        Ok(())
+    }
+
     fn error(&self, what: String) -> IoError {
         IoError::Write {
             path: self.path.clone(),
@@ -514,12 +551,42 @@ pub struct PackedCluster {
     tree: usize,
     /// Entries of the cluster; 0 when empty (nothing packed, or already appended).
     entries: usize,
-    /// Per branch: key length and the uncompressed payload's `TBasket` fields.
-    payloads: Vec<(usize, Payload)>,
+    /// Per branch: key length, the uncompressed payload's `TBasket` fields, and whether
+    /// compression was tried.
+    payloads: Vec<Packed>,
     /// Per branch: the bytes stored after the key (compressed or not).
     stored: Vec<Vec<u8>>,
     /// Per branch: the largest count of a counter branch in this cluster (0 otherwise).
     maxima: Vec<i64>,
+}
+
+/// Buffers per vectored write (Linux's `IOV_MAX` is 1024).
+const MAX_IOV: usize = 1024;
+
+/// `Write::write_all_vectored` (unstable in std): writes every slice, resuming after
+/// short writes and retrying on interruption.
+fn write_all_vectored(
+    out: &mut File,
+    mut slices: &mut [std::io::IoSlice<'_>],
+) -> std::io::Result<()> {
+    std::io::IoSlice::advance_slices(&mut slices, 0);
+    while !slices.is_empty() {
+        match out.write_vectored(slices) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => std::io::IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// One basket of a packed cluster.
+#[derive(Clone, Copy, Debug)]
+struct Packed {
+    keylen: usize,
+    payload: Payload,
+    compressed_tried: bool,
 }
 
 /// The file's name as stored in the file (`fName`).

@@ -27,6 +27,9 @@ pub(super) struct BasketRecord {
     pub first_entry: u64,
 }
 
+/// A branch stored uncompressed for compressing poorly is tried again this often (clusters).
+const RECHECK_CLUSTERS: usize = 16;
+
 /// One declared branch and what has been written for it.
 pub(super) struct BranchState {
     pub spec: BranchSpec,
@@ -41,6 +44,9 @@ pub(super) struct BranchState {
     zip_bytes: i64,
     /// Largest value seen, for counters (`fMaximum`, used by ROOT to size read buffers).
     max: i64,
+    /// The last basket that was compressed saved less than the codec's
+    /// [`Codec::min_saving`](crate::io::Codec::min_saving).
+    compresses_poorly: bool,
 }
 
 /// One declared tree.
@@ -109,6 +115,7 @@ impl TreeState {
                 tot_bytes: 0,
                 zip_bytes: 0,
                 max: 0,
+                compresses_poorly: false,
             });
         }
         Ok(TreeState {
@@ -198,6 +205,19 @@ impl TreeState {
         });
         b.tot_bytes += tot_bytes;
         b.zip_bytes += i64::from(nbytes);
+    }
+
+    /// Should the next basket of `branch` be compressed? Not while its last compressed
+    /// basket saved less than `min_saving`, except every [`RECHECK_CLUSTERS`]th cluster.
+    pub fn worth_compressing(&self, branch: usize, min_saving: Option<f64>) -> bool {
+        min_saving.is_none()
+            || !self.branches[branch].compresses_poorly
+            || self.clusters.len().is_multiple_of(RECHECK_CLUSTERS)
+    }
+
+    /// Records what compressing a basket of `branch` from `raw` to `stored` bytes saved.
+    pub fn note_saving(&mut self, branch: usize, raw: usize, stored: usize, min_saving: f64) {
+        self.branches[branch].compresses_poorly = (stored as f64) > (1.0 - min_saving) * raw as f64;
     }
 
     /// Per branch, the largest value of a counter branch in `columns` (0 for other branches).
