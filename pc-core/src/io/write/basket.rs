@@ -56,7 +56,9 @@ pub(super) fn payload_into(
     let nev_buf_size = match &column.layout {
         Layout::Jagged(offsets) => {
             out.extend_from_slice(&(offsets.len() as i32).to_be_bytes());
-            extend_mapped(out, offsets, |o| (keylen + o as usize * size) as i32);
+            // In 32 bits (vectorises): the writer caps a basket's key plus payload below 2 GiB.
+            let (keylen, size) = (keylen as u32, size as u32);
+            extend_mapped(out, offsets, |o| keylen.wrapping_add(o.wrapping_mul(size)));
             offsets.len() as i32
         }
         _ => entry_bytes as i32,
@@ -82,39 +84,41 @@ pub(super) fn header_into(key: &KeyHeader, payload: &Payload, out: &mut Vec<u8>)
     *out = buf.into_bytes();
 }
 
-/// Big-endian bytes of a fixed-size number.
+/// A fixed-size number and its big-endian bytes.
 trait BigEndian: Copy {
-    const SIZE: usize;
-    fn put(self, dst: &mut [u8]);
+    type Bytes: Copy;
+    fn be(self) -> Self::Bytes;
 }
 
 macro_rules! big_endian {
     ($($t:ty),*) => {$(
         impl BigEndian for $t {
-            const SIZE: usize = std::mem::size_of::<$t>();
+            type Bytes = [u8; std::mem::size_of::<$t>()];
             #[inline(always)]
-            fn put(self, dst: &mut [u8]) {
-                dst.copy_from_slice(&self.to_be_bytes());
+            fn be(self) -> Self::Bytes {
+                self.to_be_bytes()
             }
         }
     )*};
 }
 big_endian!(i16, u16, i32, u32, i64, u64, f32, f64);
 
-/// Appends `f(x)` for every `x` of `src` in big-endian order: vector byte swaps into a
-/// small stack buffer, appended chunk by chunk (the output is written once, not zero-filled
-/// first).
+/// Appends `f(x)` for every `x` of `src` in big-endian order, written once straight into
+/// the spare capacity (a plain indexed loop, which the compiler turns into vector byte
+/// swaps).
 fn extend_mapped<S: Copy, T: BigEndian>(out: &mut Vec<u8>, src: &[S], f: impl Fn(S) -> T) {
-    const CHUNK: usize = 512;
-    let mut tmp = [0u8; CHUNK * 8];
-    out.reserve(src.len() * T::SIZE);
-    for part in src.chunks(CHUNK) {
-        let bytes = &mut tmp[..part.len() * T::SIZE];
-        for (dst, &x) in bytes.chunks_exact_mut(T::SIZE).zip(part) {
-            f(x).put(dst);
-        }
-        out.extend_from_slice(bytes);
+    let n = src.len() * size_of::<T::Bytes>();
+    out.reserve(n);
+    let dst = out.spare_capacity_mut()[..n]
+        .as_mut_ptr()
+        .cast::<T::Bytes>();
+    for (i, &x) in src.iter().enumerate() {
+        // SAFETY: `dst` has room for `src.len()` values of `T::Bytes` (`n` bytes, reserved
+        // above); `T::Bytes` is a byte array, so unaligned writes are fine.
+        unsafe { dst.add(i).write_unaligned(f(x).be()) };
     }
+    // SAFETY: the `n` bytes after the old length were all written above.
+    unsafe { out.set_len(out.len() + n) };
 }
 
 /// Appends `values` in big-endian order (booleans as one byte 0/1).
