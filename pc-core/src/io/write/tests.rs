@@ -460,7 +460,7 @@ fn many_clusters_and_empty_trees() {
     std::fs::remove_file(&path).unwrap();
 }
 
-/// `lz4:1` stores a branch uncompressed after a basket that saved under 20%, and tries
+/// `lz4:1` stores a branch uncompressed after a basket that saved under 40%, and tries
 /// again every 16th cluster; other codecs compress every basket. Values read back intact.
 #[test]
 fn fastest_lz4_skips_branches_that_compress_poorly() {
