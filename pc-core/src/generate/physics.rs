@@ -199,13 +199,25 @@ pub(crate) fn wrap_phi(phi: f64) -> f64 {
 /// NanoAOD-style reduced float precision: keep `bits` mantissa bits (rounded).
 #[inline]
 pub(crate) fn round_bits(x: f32, bits: u32) -> f32 {
-    if bits >= 23 || !x.is_finite() {
+    if bits >= 23 {
         return x;
     }
     let shift = 23 - bits;
     let u = x.to_bits();
     let r = u.wrapping_add(1 << (shift - 1)) & !((1u32 << shift) - 1);
-    f32::from_bits(r)
+    // Infinities and NaNs (all exponent bits set) are kept as they are; a select rather
+    // than a branch, so that loops over many values vectorise.
+    let finite = u & 0x7f80_0000 != 0x7f80_0000;
+    f32::from_bits(if finite { r } else { u })
+}
+
+/// [`round_bits`] applied to every value (a loop the compiler vectorises).
+pub(crate) fn round_all_bits(values: &mut [f32], bits: u32) {
+    if bits < 23 {
+        for x in values {
+            *x = round_bits(*x, bits);
+        }
+    }
 }
 
 /// Generator-level truth of one event, before detector simulation.

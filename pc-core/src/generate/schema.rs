@@ -7,7 +7,8 @@
 //! filters; `full` adds every HLT/L1 bit of a 2018 menu and the PDF weights.
 
 use super::physics::{
-    Electron, EventInfo, FatJet, GenJet, GenPart, Jet, LowJet, Muon, Photon, Tau, round_bits,
+    Electron, EventInfo, FatJet, GenJet, GenPart, Jet, LowJet, Muon, Photon, Tau, round_all_bits,
+    round_bits,
 };
 use super::rng::{Rng, hash_str};
 use super::sim::{ClusterData, Coll, GenLep};
@@ -308,7 +309,18 @@ impl<T: 'static> Tb<T> {
         bits: u32,
         g: impl Fn(&T, &mut Rng) -> f32 + Send + Sync + 'static,
     ) -> Field<T> {
-        self.field(name, move |x, rng| round_bits(g(x, rng), bits))
+        Field {
+            name,
+            mc: false,
+            leaf: LeafType::F32,
+            fill: Box::new(move |items, rng, old| {
+                let mut v = old.and_then(f32::into_vec).unwrap_or_default();
+                v.clear();
+                v.extend(items.iter().map(|x| g(x, rng)));
+                round_all_bits(&mut v, bits);
+                Values::F32(v)
+            }),
+        }
     }
     fn i(
         &self,
