@@ -101,6 +101,9 @@ pub struct GenerateOptions {
     pub cluster_size: usize,
     /// Add every HLT/L1 bit of a 2018 menu (~1000 more branches) and PDF weights.
     pub full_schema: bool,
+    /// Write with direct I/O where the file system offers it
+    /// ([`FileWriter::set_direct_io`]).
+    pub direct_io: bool,
 }
 
 impl GenerateOptions {
@@ -115,6 +118,7 @@ impl GenerateOptions {
             codec: Codec::Lz4(1),
             cluster_size: 5_000,
             full_schema: false,
+            direct_io: true,
         }
     }
 }
@@ -340,6 +344,7 @@ pub fn generate(path: &Path, opts: &GenerateOptions) -> Result<GenerateSummary, 
     // Fixed time stamp and seed-derived UUID: the same options give the same bytes.
     let identity = FileIdentity::from_seed(opts.seed, GENERATED_AT_UNIX_TIME);
     let mut w = FileWriter::create_with(path, opts.codec, identity)?;
+    w.set_direct_io(opts.direct_io);
     let events_tree = w.add_tree("Events", "Events", specs(&entries))?;
     let runs_specs = if mc {
         vec![

@@ -309,17 +309,23 @@ fn writes_a_file() {
     let (a, b) = (dir.join("a"), dir.join("b"));
     std::fs::create_dir_all(&a).unwrap();
     std::fs::create_dir_all(&b).unwrap();
-    let o = opts(SampleKind::DrellYan, 2500, 1000);
+    // Large enough (> 8 MiB) for whole chunks written with direct I/O.
+    let o = opts(SampleKind::DrellYan, 6000, 1000);
     let s = generate(&a.join("dy.root"), &o).unwrap();
-    assert_eq!((s.events, s.clusters, s.runs, s.lumis), (2500, 3, 1, 5));
-    assert!(s.bytes > 100_000, "{s:?}");
+    assert_eq!((s.events, s.clusters, s.runs, s.lumis), (6000, 6, 1, 12));
+    assert!(s.bytes > 9 << 20, "{s:?}");
     assert!(s.sum_w.abs() > 0.0 && s.sum_w2 > 0.0);
-    // Same options, one thread instead of the pool: the same bytes.
+    // Same options, one thread instead of the pool and through the page cache instead of
+    // direct I/O: the same bytes.
     let one_thread = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
         .unwrap();
-    let again = one_thread.install(|| generate(&b.join("dy.root"), &o).unwrap());
+    let buffered = GenerateOptions {
+        direct_io: false,
+        ..o.clone()
+    };
+    let again = one_thread.install(|| generate(&b.join("dy.root"), &buffered).unwrap());
     assert_eq!(s, again);
     let bytes = |d: &std::path::Path| std::fs::read(d.join("dy.root")).unwrap();
     assert!(bytes(&a) == bytes(&b), "files differ");

@@ -11,7 +11,7 @@
 
 use std::cell::RefCell;
 use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -19,6 +19,7 @@ use rayon::prelude::*;
 use super::basket::{self, BASKET_FIELDS_LEN, Payload};
 use super::buffer::{Buf, OBJECT_BITS};
 use super::key::{self, KeyHeader};
+use super::sink::Sink;
 use super::tree::TreeState;
 use super::{BranchSpec, FileIdentity, TreeId};
 use crate::io::codec::{self, Codec};
@@ -44,7 +45,7 @@ pub struct FileWriter {
     path: PathBuf,
     /// `fName` of the file (its file name) and of its top directory.
     name: String,
-    out: BufWriter<File>,
+    out: Sink,
     /// Bytes written so far (the next key's seek).
     pos: u64,
     codec: Codec,
@@ -117,7 +118,7 @@ impl FileWriter {
             uuid,
             path: path.to_path_buf(),
             name: file_name(path),
-            out: BufWriter::with_capacity(1 << 20, file),
+            out: Sink::new(file),
             pos: 0,
             codec,
             fixed_datime,
@@ -132,6 +133,15 @@ impl FileWriter {
         let top = writer.top_directory(&Tail::default());
         writer.emit(&top)?;
         Ok(writer)
+    }
+
+    /// Writes the file with direct I/O (Linux `O_DIRECT`: no copy into the page cache) where
+    /// the file system offers it, and returns whether it does. For large files written
+    /// once, such as generated samples: on this project's VMs it writes 4-5x faster than
+    /// through the page cache and saves the CPU time of the copy; readers of the file then
+    /// start from the disk instead of the cache.
+    pub fn set_direct_io(&mut self, on: bool) -> bool {
+        self.out.set_direct(on)
     }
 
     /// Declares a tree. Counted branches must name a counter branch declared (earlier) in the
@@ -373,7 +383,7 @@ impl FileWriter {
             path: path.clone(),
             source,
         };
-        let mut file = self.out.into_inner().map_err(|e| os(e.into_error()))?;
+        let mut file = self.out.finish().map_err(os)?;
         file.seek(SeekFrom::Start(0)).map_err(os)?;
         file.write_all(&header).map_err(os)?;
         file.write_all(&top).map_err(os)?;
@@ -514,24 +524,10 @@ impl FileWriter {
         Ok(())
     }
 
-    /// Writes `parts` one after the other, straight from their buffers (vectored writes of
-    /// up to [`MAX_IOV`] parts, after what is buffered) instead of copying them through the
-    /// write buffer.
+    /// Writes `parts` one after the other.
     fn emit_all<'a>(&mut self, parts: impl Iterator<Item = &'a [u8]>) -> Result<()> {
-        let os = |source| IoError::Os {
-            path: self.path.clone(),
-            source,
-        };
-        self.out.flush().map_err(os)?;
-        let file = self.out.get_mut();
-        let mut slices: Vec<std::io::IoSlice<'a>> = Vec::with_capacity(MAX_IOV);
-        let mut parts = parts.peekable();
-        while parts.peek().is_some() {
-            slices.clear();
-            slices.extend(parts.by_ref().take(MAX_IOV).map(std::io::IoSlice::new));
-            let len: usize = slices.iter().map(|s| s.len()).sum();
-            write_all_vectored(file, &mut slices).map_err(os)?;
-            self.pos += len as u64;
+        for part in parts {
+            self.emit(part)?;
         }
         Ok(())
     }
@@ -558,27 +554,6 @@ pub struct PackedCluster {
     stored: Vec<Vec<u8>>,
     /// Per branch: the largest count of a counter branch in this cluster (0 otherwise).
     maxima: Vec<i64>,
-}
-
-/// Buffers per vectored write (Linux's `IOV_MAX` is 1024).
-const MAX_IOV: usize = 1024;
-
-/// `Write::write_all_vectored` (unstable in std): writes every slice, resuming after
-/// short writes and retrying on interruption.
-fn write_all_vectored(
-    out: &mut File,
-    mut slices: &mut [std::io::IoSlice<'_>],
-) -> std::io::Result<()> {
-    std::io::IoSlice::advance_slices(&mut slices, 0);
-    while !slices.is_empty() {
-        match out.write_vectored(slices) {
-            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
-            Ok(n) => std::io::IoSlice::advance_slices(&mut slices, n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
 }
 
 /// One basket of a packed cluster.

@@ -21,6 +21,7 @@ mod basket;
 mod buffer;
 mod file;
 mod key;
+mod sink;
 mod tree;
 
 #[cfg(test)]
