@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long, default_value_t = 42)]
     seed: u64,
     /// Entries per cluster (one basket per branch per cluster).
-    #[arg(long, default_value_t = 5_000)]
+    #[arg(long, default_value_t = 2_500)]
     cluster_size: usize,
     /// Add the full 2018 trigger menu and PDF weights (~1000 more branches).
     #[arg(long)]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use pc_core::config::{Dataset, Params, datasets};
-use pc_core::generate::{GenerateOptions, SampleKind, generate};
+use pc_core::generate::{GENERATOR_VERSION, GenerateOptions, SampleKind, generate};
 use pc_core::run::{RunOptions, run, write::write_outputs};
 
 #[derive(clap::Args, Debug)]
@@ -152,7 +152,9 @@ fn demo_samples(dir: &Path, events: u64, quiet: bool) -> anyhow::Result<(Vec<Dat
     ];
     let mut out = Vec::new();
     for (name, sample, kind, xsec, seed) in samples {
-        let path = dir.join(format!("{kind}_{events}_seed{seed}_lz4-1.root"));
+        let path = dir.join(format!(
+            "{kind}_{events}_seed{seed}_lz4-1_gen{GENERATOR_VERSION}.root"
+        ));
         if !path.exists() {
             let mut opts = GenerateOptions::new(kind, events);
             opts.seed = seed;
