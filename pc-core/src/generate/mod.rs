@@ -107,7 +107,7 @@ pub struct GenerateOptions {
 }
 
 impl GenerateOptions {
-    /// Defaults: seed 42, `lz4:1` (the fastest to write, ~1.6 kB per Drell-Yan event;
+    /// Defaults: seed 42, `lz4:1` (the fastest to write, ~1.7 kB per Drell-Yan event;
     /// `zstd:1` writes about a third of the bytes, more slowly: README), 2 500 entries per
     /// cluster (measured on ttbar: ~10% faster than 5 000, with 40% less memory), direct
     /// I/O, default schema.

@@ -290,6 +290,15 @@ impl<T: 'static> Tb<T> {
         name: &'static str,
         g: impl Fn(&T, &mut Rng) -> V + Send + Sync + 'static,
     ) -> Field<T> {
+        self.field_then(name, g, |_| {})
+    }
+    /// A field computed by `g` for every object, then `then` on all its values.
+    fn field_then<V: Element>(
+        &self,
+        name: &'static str,
+        g: impl Fn(&T, &mut Rng) -> V + Send + Sync + 'static,
+        then: impl Fn(&mut [V]) + Send + Sync + 'static,
+    ) -> Field<T> {
         Field {
             name,
             mc: false,
@@ -298,29 +307,20 @@ impl<T: 'static> Tb<T> {
                 let mut v = old.and_then(V::into_vec).unwrap_or_default();
                 v.clear();
                 v.extend(items.iter().map(|x| g(x, rng)));
+                then(&mut v);
                 V::from_vec(v)
             }),
         }
     }
-    /// A float field stored with `bits` mantissa bits, as NanoAOD does.
+    /// A float field stored with `bits` mantissa bits, as NanoAOD does (rounded in one
+    /// vectorised pass).
     fn f(
         &self,
         name: &'static str,
         bits: u32,
         g: impl Fn(&T, &mut Rng) -> f32 + Send + Sync + 'static,
     ) -> Field<T> {
-        Field {
-            name,
-            mc: false,
-            leaf: LeafType::F32,
-            fill: Box::new(move |items, rng, old| {
-                let mut v = old.and_then(f32::into_vec).unwrap_or_default();
-                v.clear();
-                v.extend(items.iter().map(|x| g(x, rng)));
-                round_all_bits(&mut v, bits);
-                Values::F32(v)
-            }),
-        }
+        self.field_then(name, g, move |v| round_all_bits(v, bits))
     }
     fn i(
         &self,

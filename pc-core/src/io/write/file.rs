@@ -301,11 +301,13 @@ impl FileWriter {
             ));
             pos += total as u64;
         }
-        let parts = records
+        let written = records
             .iter()
             .zip(&packed.stored)
-            .flat_map(|((head, ..), out)| [&heads[head.clone()], &out[..]]);
-        let written = self.emit_all(parts);
+            .try_for_each(|((head, ..), out)| {
+                self.emit(&heads[head.clone()])?;
+                self.emit(out)
+            });
         self.heads = heads;
         written?;
         let tree = &mut self.trees[packed.tree];
@@ -521,14 +523,6 @@ impl FileWriter {
             source,
         })?;
         self.pos += bytes.len() as u64;
-        Ok(())
-    }
-
-    /// Writes `parts` one after the other.
-    fn emit_all<'a>(&mut self, parts: impl Iterator<Item = &'a [u8]>) -> Result<()> {
-        for part in parts {
-            self.emit(part)?;
-        }
         Ok(())
     }
 
