@@ -277,6 +277,20 @@ pub(crate) struct Field<T> {
     fill: FieldFill<T>,
 }
 
+/// Builder methods for fields of one element type each (named so that the closures'
+/// return types need no annotation at the call sites).
+macro_rules! typed_fields {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(
+            &self,
+            name: &'static str,
+            g: impl Fn(&T, &mut Rng) -> $t + Send + Sync + 'static,
+        ) -> Field<T> {
+            self.field(name, g)
+        }
+    )*};
+}
+
 /// Typed builder of field tables (lets closures infer their argument type).
 struct Tb<T>(std::marker::PhantomData<T>);
 
@@ -322,41 +336,7 @@ impl<T: 'static> Tb<T> {
     ) -> Field<T> {
         self.field_then(name, g, move |v| round_all_bits(v, bits))
     }
-    fn i(
-        &self,
-        name: &'static str,
-        g: impl Fn(&T, &mut Rng) -> i32 + Send + Sync + 'static,
-    ) -> Field<T> {
-        self.field(name, g)
-    }
-    fn u(
-        &self,
-        name: &'static str,
-        g: impl Fn(&T, &mut Rng) -> u32 + Send + Sync + 'static,
-    ) -> Field<T> {
-        self.field(name, g)
-    }
-    fn l(
-        &self,
-        name: &'static str,
-        g: impl Fn(&T, &mut Rng) -> u64 + Send + Sync + 'static,
-    ) -> Field<T> {
-        self.field(name, g)
-    }
-    fn b8(
-        &self,
-        name: &'static str,
-        g: impl Fn(&T, &mut Rng) -> u8 + Send + Sync + 'static,
-    ) -> Field<T> {
-        self.field(name, g)
-    }
-    fn o(
-        &self,
-        name: &'static str,
-        g: impl Fn(&T, &mut Rng) -> bool + Send + Sync + 'static,
-    ) -> Field<T> {
-        self.field(name, g)
-    }
+    typed_fields!(i: i32, u: u32, l: u64, b8: u8, o: bool);
 }
 
 impl<T> Field<T> {
