@@ -84,7 +84,7 @@ def main():
         path = os.path.join(args.cache, f"dy_{args.events}_{codec.replace(':', '')}.root")
         if not os.path.exists(path):
             subprocess.run([args.pc, "generate", "--kind", "dy", "--events", str(args.events),
-                            "--codec", codec, "-o", path], check=True)
+                            "--codec", codec, "--cluster-size", "10000", "-o", path], check=True)
         pc = [args.pc, "bench-read", path, "--branches", BRANCHES, "--chunk-size", str(args.chunk)]
         run(pc)  # warm the page cache
         one = best(lambda: run(pc + ["--threads", "1"]), args.repeat)

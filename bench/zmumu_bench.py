@@ -177,7 +177,8 @@ def main():
     fname = f"dy_{args.events}_{tag}.root"
     path = os.path.join(args.cache, fname)
     if not os.path.exists(path):
-        cmd = [pc, "generate", "--kind", "dy", "--events", str(args.events), "--codec", args.codec, "-o", path + ".part"]
+        cmd = [pc, "generate", "--kind", "dy", "--events", str(args.events), "--codec", args.codec,
+               "--cluster-size", "10000", "-o", path + ".part"]
         print("generating:", sh(cmd), flush=True)
         subprocess.run(cmd, check=True)
         os.replace(path + ".part", path)
