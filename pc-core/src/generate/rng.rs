@@ -22,8 +22,8 @@ pub(crate) fn hash_str(s: &str) -> u64 {
 }
 
 /// wyrand: a 64-bit state advanced by a constant and mixed by one 64x64->128-bit
-/// multiplication (passes BigCrush and PractRand); about half the instructions per number
-/// of xoshiro256++, which it replaced (a ttbar event takes hundreds of random numbers).
+/// multiplication (its author reports it passes BigCrush and PractRand); half the instructions
+/// per number of xoshiro256++, which it replaced (a ttbar event takes hundreds of numbers).
 #[derive(Clone, Debug)]
 pub(crate) struct Rng {
     s: u64,
