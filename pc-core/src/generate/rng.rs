@@ -24,9 +24,17 @@ pub(crate) fn hash_str(s: &str) -> u64 {
 /// wyrand: a 64-bit state advanced by a constant and mixed by one 64x64->128-bit
 /// multiplication (its author reports it passes BigCrush and PractRand); half the instructions
 /// per number of xoshiro256++, which it replaced (a ttbar event takes hundreds of numbers).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct Rng {
     s: u64,
+    /// The normal quantile table, looked up once per generator rather than per number.
+    normal: &'static [f64; NORMAL_BINS + 1],
+}
+
+impl std::fmt::Debug for Rng {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rng").field("s", &self.s).finish()
+    }
 }
 
 const NORMAL_BINS: usize = 4096;
@@ -235,6 +243,7 @@ impl Rng {
         let mut st = seed;
         Rng {
             s: splitmix64(&mut st),
+            normal: normal_table(),
         }
     }
 
@@ -286,7 +295,7 @@ impl Rng {
     /// at about 3.7 sigma, which is all the smearing here needs; far cheaper than log/sqrt).
     #[inline]
     pub(crate) fn normal(&mut self) -> f64 {
-        let t = normal_table();
+        let t = self.normal;
         let u = self.next_u64();
         let i = (u >> 52) as usize; // 12 bits
         let f = ((u >> 11) & ((1 << 41) - 1)) as f64 * (1.0 / (1u64 << 41) as f64);
@@ -334,7 +343,8 @@ impl Rng {
     /// Relativistic-enough Breit-Wigner (Cauchy) around `m` with width `gamma`.
     #[inline]
     pub(crate) fn breit_wigner(&mut self, m: f64, gamma: f64) -> f64 {
-        m + 0.5 * gamma * (std::f64::consts::PI * (self.uniform() - 0.5)).tan()
+        let (sin, cos) = fast_sincos(std::f64::consts::PI * (self.uniform() - 0.5));
+        m + 0.5 * gamma * sin / cos
     }
 
     /// Number of failures before the next success of a Bernoulli(p) process (p in (0, 1)).
