@@ -15,7 +15,8 @@
 //! files.
 //!
 //! Module map: `buffer` big-endian object framing, `key` key headers, `basket` basket
-//! payloads, `tree` per-tree state and the TTree record, `file` the file layout.
+//! payloads, `tree` per-tree state and the TTree record, `file` the file layout, `sink` the
+//! buffered (optionally direct-I/O) appends to disk.
 
 mod basket;
 mod buffer;
