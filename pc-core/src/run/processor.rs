@@ -62,33 +62,20 @@ impl ProcessorSpec {
 
     /// For each declared label, its index on this run's `variation` axis.
     pub fn variation_axis_index(&self) -> Vec<Option<usize>> {
-        let mut next = 0;
-        self.histogrammed
-            .iter()
-            .map(|&on| {
-                next += usize::from(on);
-                on.then(|| next - 1)
-            })
-            .collect()
+        index_of_kept(self.histogrammed.iter().copied())
     }
 
     /// For each shape variation (`nominal` first), its index among the shape variations
     /// this run computes.
     pub fn shape_index(&self) -> Vec<Option<usize>> {
-        let mut next = 0;
-        self.shape_variations
-            .iter()
-            .map(|label| {
-                let on = *label == "nominal"
-                    || self
-                        .variations
-                        .iter()
-                        .zip(&self.histogrammed)
-                        .any(|(v, &on)| on && v == label);
-                next += usize::from(on);
-                on.then(|| next - 1)
-            })
-            .collect()
+        index_of_kept(self.shape_variations.iter().map(|label| {
+            *label == "nominal"
+                || self
+                    .variations
+                    .iter()
+                    .zip(&self.histogrammed)
+                    .any(|(v, &on)| on && v == label)
+        }))
     }
 
     /// The shape variations this run computes, `nominal` first.
@@ -160,4 +147,14 @@ pub trait Processor: Sync {
         ctx: &ChunkContext<'_>,
         out: &mut ChunkOutput,
     ) -> Result<(), ProcessError>;
+}
+
+/// For each item, its position among the kept ones (`None` for the others).
+fn index_of_kept(keep: impl Iterator<Item = bool>) -> Vec<Option<usize>> {
+    let mut next = 0;
+    keep.map(|on| {
+        next += usize::from(on);
+        on.then(|| next - 1)
+    })
+    .collect()
 }
