@@ -163,6 +163,93 @@ impl ExactSum {
     }
 }
 
+/// The compact text form written in partial results: `0`, `nan` (after an overflow), or
+/// `LOW:DIGITS` where DIGITS are the 32-bit digits from `LOW` upwards, highest first, in
+/// hex, the highest one signed (`2:-1,80000000`). Exact: parsing gives back the same sum.
+impl std::fmt::Display for ExactSum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.overflow {
+            return f.write_str("nan");
+        }
+        let mut n = *self;
+        n.normalise();
+        let Some(hi) = n.limbs.iter().rposition(|&l| l != 0) else {
+            return f.write_str("0");
+        };
+        let lo = n.limbs.iter().position(|&l| l != 0).unwrap_or(hi);
+        write!(f, "{lo}:")?;
+        for k in (lo..=hi).rev() {
+            let l = n.limbs[k];
+            if k < hi {
+                f.write_str(",")?;
+            }
+            if l < 0 {
+                write!(f, "-{:x}", l.unsigned_abs())?;
+            } else {
+                write!(f, "{l:x}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a text is not an [`ExactSum`].
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not an exact sum (expected `0`, `nan` or `LOW:HEX,...`)")]
+pub struct ParseExactSumError(String);
+
+impl std::str::FromStr for ExactSum {
+    type Err = ParseExactSumError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || ParseExactSumError(s.chars().take(60).collect());
+        let mut sum = ExactSum::default();
+        match s {
+            "0" => return Ok(sum),
+            "nan" => {
+                sum.overflow = true;
+                return Ok(sum);
+            }
+            _ => {}
+        }
+        let (lo, digits) = s.split_once(':').ok_or_else(bad)?;
+        let lo: usize = lo.parse().map_err(|_| bad())?;
+        let digits: Vec<&str> = digits.split(',').collect();
+        if digits.is_empty() || lo + digits.len() > LIMBS {
+            return Err(bad());
+        }
+        let top = lo + digits.len() - 1;
+        for (i, d) in digits.iter().enumerate() {
+            let k = top - i;
+            let (negative, hex) = match d.strip_prefix('-') {
+                Some(h) => (true, h),
+                None => (false, *d),
+            };
+            let v = i64::from_str_radix(hex, 16).map_err(|_| bad())?;
+            // Only the top digit may be negative or exceed 32 bits.
+            if k != LIMBS - 1 && k != top && (negative || v > 0xffff_ffff) {
+                return Err(bad());
+            }
+            sum.limbs[k] = if negative { -v } else { v };
+        }
+        sum.normalise();
+        Ok(sum)
+    }
+}
+
+impl serde::Serialize for ExactSum {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ExactSum {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,5 +312,35 @@ mod tests {
         assert!(sum(&[1e300]).is_nan());
         assert!(!sum(&[1e44, 1e-45]).is_nan());
         assert!(sum(&[f64::INFINITY, 1.0]).is_nan());
+    }
+
+    #[test]
+    fn text_form_round_trips_exactly() {
+        let cases: [&[f64]; 6] = [
+            &[],
+            &[1.0],
+            &[-2.25, 0.1],
+            &[1e40, -3e-40, 7.5],
+            &[-1e30, 1e-40],
+            &[f64::NAN],
+        ];
+        for values in cases {
+            let mut s = ExactSum::default();
+            values.iter().for_each(|&v| s.add(v));
+            let text = s.to_string();
+            let back: ExactSum = text.parse().unwrap();
+            assert_eq!(back.to_string(), text);
+            assert_eq!(back.value().to_bits(), s.value().to_bits(), "{text}");
+            // Adding more after the round trip gives the same as without it.
+            let (mut a, mut b) = (s, back);
+            a.add(0.3);
+            b.add(0.3);
+            assert_eq!(a.value().to_bits(), b.value().to_bits());
+        }
+        let json = serde_json::to_string(&ExactSum::default()).unwrap();
+        assert_eq!(json, "\"0\"");
+        for bad in ["", "1", "x:1", "9:1,2", "0:1,-2", "0:zz"] {
+            assert!(bad.parse::<ExactSum>().is_err(), "{bad}");
+        }
     }
 }

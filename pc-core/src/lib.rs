@@ -6,19 +6,30 @@
 //! - [`config`]: parameters (YAML, defaults + overrides) and datasets (PocketCoffea JSON).
 //! - [`jetmet`]: jet energy corrections, JER smearing and JES/JER variations (JetMET text files).
 //! - [`lumimask`]: the golden-JSON luminosity mask for data.
-//! - [`run`]: the runtime: chunk plan, the `Processor` contract, runner, outputs.
+//! - The pipeline: [`plan`] (chunks of the datasets) -> [`execute`] (chunks into a
+//!   [`partial`] result) -> [`merge`] (partials, exactly once) -> [`finalize`]
+//!   (normalisation) -> [`write`] (the outputs, as one unit).
+//! - [`run`]: the `Processor` contract, typed columns, per-dataset outputs, the local run.
+//! - [`cli`]: the driver every analysis binary calls (`NAME [run|plan|exec|merge|describe]`).
 //! - [`prelude`]: what an analysis written with `#[processor]` imports.
 
+pub mod cli;
 pub mod cms;
 pub mod config;
 pub mod correction;
 pub mod exact;
+pub mod execute;
+pub mod finalize;
 pub mod formula;
 pub mod generate;
 pub mod hist;
 pub mod io;
 pub mod jetmet;
 pub mod lumimask;
+pub mod merge;
+pub mod partial;
+pub mod plan;
 pub mod prelude;
 pub mod run;
 pub mod util;
+pub mod write;

@@ -44,3 +44,60 @@ mod tests {
         assert_eq!(did_you_mean("Electron_pt", names), None);
     }
 }
+
+/// Sorted ids as compact ranges: `[0, 1, 2, 5, 7, 8]` -> `"0-2,5,7-8"` (`""` for none).
+pub fn ranges(ids: &[usize]) -> String {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let start = sorted[i];
+        while i + 1 < sorted.len() && sorted[i + 1] == sorted[i] + 1 {
+            i += 1;
+        }
+        parts.push(match sorted[i] == start {
+            true => start.to_string(),
+            false => format!("{start}-{}", sorted[i]),
+        });
+        i += 1;
+    }
+    parts.join(",")
+}
+
+/// The inverse of [`ranges`].
+pub fn parse_ranges(text: &str) -> Result<Vec<usize>, String> {
+    let bad = |p: &str| format!("`{p}` is not an id or a range A-B");
+    let mut out = Vec::new();
+    for part in text.split(',').filter(|p| !p.is_empty()) {
+        let (a, b) = part.split_once('-').unwrap_or((part, part));
+        let (a, b): (usize, usize) = (
+            a.parse().map_err(|_| bad(part))?,
+            b.parse().map_err(|_| bad(part))?,
+        );
+        if a > b || b - a > 100_000_000 {
+            return Err(bad(part));
+        }
+        out.extend(a..=b);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::*;
+
+    #[test]
+    fn ranges_round_trip() {
+        for ids in [vec![], vec![3], vec![0, 1, 2, 5, 7, 8], vec![9, 1, 2]] {
+            let text = ranges(&ids);
+            let mut sorted = ids.clone();
+            sorted.sort_unstable();
+            assert_eq!(parse_ranges(&text).unwrap(), sorted, "{text}");
+        }
+        assert_eq!(ranges(&[0, 1, 2, 5, 7, 8]), "0-2,5,7-8");
+        assert!(parse_ranges("3-1").is_err());
+        assert!(parse_ranges("x").is_err());
+    }
+}

@@ -7,9 +7,8 @@ mod generate;
 mod inspect;
 mod new;
 mod schema;
-mod zmumu;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// A compiled, type-checked NanoAOD analysis framework in the spirit of PocketCoffea.
 #[derive(Parser, Debug)]
@@ -21,8 +20,6 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// PocketCoffea's Z->mumu example (on the built-in demo samples by default).
-    Zmumu(zmumu::Args),
     /// Create a new analysis crate (a `#[processor]` module that builds and runs).
     New(new::Args),
     /// Show the trees of a ROOT file: entries, branches (type, counter, codec), clusters.
@@ -40,9 +37,15 @@ enum Command {
     BenchRead(bench_read::Args),
 }
 
-pub fn run(cli: Cli) -> anyhow::Result<()> {
+/// The `pc` command: the framework commands plus one per registered analysis.
+pub fn command(analyses: &[pc_core::cli::Analysis]) -> clap::Command {
+    pc_core::cli::command(analyses, Cli::command())
+}
+
+/// Runs a framework command.
+pub fn run(matches: &clap::ArgMatches) -> anyhow::Result<()> {
+    let cli = Cli::from_arg_matches(matches)?;
     match cli.command {
-        Command::Zmumu(a) => zmumu::run_cli(a),
         Command::Inspect(a) => inspect::run(a),
         Command::New(a) => new::run(a),
         Command::Dump(a) => dump::run(a),

@@ -54,9 +54,14 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             .replace("{{pc_core}}", &pc_core.to_string_lossy());
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
     }
-    std::fs::write(dir.join(".gitignore"), "/target\n/.cache\n/output\n")?;
+    // The template is rustfmt-clean; a long crate name can still move a line break.
+    let _ = std::process::Command::new("rustfmt")
+        .args(["--edition", "2024"])
+        .args([dir.join("src/lib.rs"), dir.join("src/main.rs")])
+        .status();
+    std::fs::write(dir.join(".gitignore"), "/target\n/.cache\n/pc-output\n")?;
     println!(
-        "created {}: `cd {} && cargo run --release`",
+        "created {}: `cd {} && cargo run --release -- {name} --help`",
         dir.display(),
         dir.display()
     );

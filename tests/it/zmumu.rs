@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use pc_core::config::{Params, datasets};
 use pc_core::generate::{GenerateOptions, SampleKind, generate};
-use pc_core::run::{RunOptions, run, write::write_outputs};
+use pc_core::run::{RunOptions, run};
+use pc_core::write::{OutputDir, write_outputs};
 use serde_json::Value;
 
 use crate::common;
@@ -28,7 +29,8 @@ fn run_zmumu(datasets: &[pc_core::config::Dataset], threads: usize, chunk_size: 
     let params = params();
     let result = run(&zmumu::dsl::zmumu::Processor, datasets, &params, &opts).unwrap();
     assert!(result.failed.is_empty(), "{:?}", result.failed);
-    write_outputs(out, &result, &params, "test").unwrap();
+    let dir = OutputDir::open(out).unwrap();
+    write_outputs(&dir, &result, &params, "test").unwrap();
 }
 
 /// Compares two JSON documents: integers exactly, floats to 1e-9 relative; keys that

@@ -7,7 +7,19 @@
 //! JetMET text files and re-sorted by pt. Correction files come from the parameters
 //! (`pileupJSONfiles`, `lepton_scale_factors.muon_sf`, `jets_calibration`).
 
+pub mod demo;
 pub mod dsl;
+
+/// The analysis for the driver (`pc_core::cli::main`): processor, parameters, demo.
+pub fn analysis() -> pc_core::cli::Analysis {
+    pc_core::cli::Analysis::new(&dsl::zmumu::Processor)
+        .params(
+            "analyses/zmumu/params/object_preselection.yaml",
+            PARAMS_YAML,
+        )
+        .demo(demo::demo)
+        .version(env!("CARGO_PKG_VERSION"))
+}
 
 /// The analysis' own parameters, merged on top of the framework defaults.
 pub const PARAMS_YAML: &str = include_str!("../params/object_preselection.yaml");

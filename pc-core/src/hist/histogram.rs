@@ -365,6 +365,16 @@ impl Hist {
         self.storage.scale(f);
     }
 
+    /// The bin storage (exact sums; for serialising partial results).
+    pub fn storage(&self) -> &WeightedStorage {
+        &self.storage
+    }
+
+    /// The bin storage, mutable (for reading partial results back).
+    pub fn storage_mut(&mut self) -> &mut WeightedStorage {
+        &mut self.storage
+    }
+
     /// Empties every bin, keeping the axes.
     pub fn reset(&mut self) {
         self.storage.reset();

@@ -140,6 +140,37 @@ impl WeightedStorage {
         self.cache.take();
     }
 
+    /// The exact (unscaled) sums of the bins that were filled: `(bin, [Σw, Σw²])`.
+    pub fn filled_sums(&self) -> impl Iterator<Item = (usize, &[ExactSum; 2])> {
+        let zero = [ExactSum::default(); 2];
+        self.sums
+            .iter()
+            .enumerate()
+            .filter(move |(_, s)| **s != zero)
+    }
+
+    /// Adds exact sums to bin `i` (the inverse of [`WeightedStorage::filled_sums`]);
+    /// `false` if `i` is out of range.
+    pub fn add_sums(&mut self, i: usize, sums: &[ExactSum; 2]) -> bool {
+        let Some(b) = self.sums.get_mut(i) else {
+            return false;
+        };
+        b[0].merge(&sums[0]);
+        b[1].merge(&sums[1]);
+        self.cache.take();
+        true
+    }
+
+    /// Number of bins (flow included).
+    pub fn len(&self) -> usize {
+        self.sums.len()
+    }
+
+    /// Whether there are no bins.
+    pub fn is_empty(&self) -> bool {
+        self.sums.is_empty()
+    }
+
     /// Empties every bin.
     pub fn reset(&mut self) {
         self.sums.fill([ExactSum::default(); 2]);

@@ -11,7 +11,7 @@ use crate::exact::ExactSum;
 use crate::hist::{Axis, Entry, Hist, HistError};
 
 /// Events and (exact) weight sums of one category for one shape variation.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     pub events: u64,
     pub sumw: ExactSum,

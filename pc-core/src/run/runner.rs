@@ -1,28 +1,26 @@
-//! Runs a processor over datasets: plan chunks, read and process them on a rayon pool,
-//! merge in chunk order, normalise.
+//! The local run: the pipeline plan -> execute -> finalize on one machine, optionally
+//! with a ledger in the output folder so a killed run resumes where it stopped.
 
-use std::io::IsTerminal;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::ops::Range;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-
-use super::columns::Columns;
-use super::output::{ChunkOutput, Output};
-use super::plan::Chunk;
-use super::processor::{ChunkContext, ProcessError, Processor, ProcessorSpec};
+use super::output::Output;
+use super::processor::Processor;
 use crate::config::{Dataset, Params};
-use crate::io::{ReadOptions, RootFile, Tree};
-use crate::lumimask::LumiMask;
+use crate::execute::{ExecOptions, OnChunk, RunSetup, execute};
+use crate::partial::Partial;
+use crate::plan::{BadFile, ChunkPlan, PlanOptions, plan};
+use crate::write::OutputDir;
 
-/// How to run.
+/// How to run (see [`run`]).
 #[derive(Clone, Debug)]
 pub struct RunOptions {
     /// Worker threads (0: all cores).
     pub threads: usize,
     /// Target entries per chunk (chunks are whole clusters).
     pub chunk_size: u64,
-    /// Print progress (a bar on a terminal, log lines otherwise).
+    /// Unused by [`run`]; kept for callers that print progress themselves.
     pub progress: bool,
 }
 
@@ -39,7 +37,10 @@ impl Default for RunOptions {
 /// A chunk that could not be processed, and why.
 #[derive(Debug, Clone)]
 pub struct FailedChunk {
-    pub chunk: Chunk,
+    pub id: usize,
+    pub dataset: String,
+    pub file: String,
+    pub entries: Range<u64>,
     pub error: String,
 }
 
@@ -54,247 +55,172 @@ pub enum RunError {
     LumiMask(#[from] crate::lumimask::LumiMaskError),
     #[error(transparent)]
     Hist(#[from] crate::hist::HistError),
-    #[error("dataset `{dataset}`: {what}")]
-    Dataset { dataset: String, what: String },
-    #[error("building the thread pool: {0}")]
-    Pool(String),
+    #[error(transparent)]
+    Plan(Box<crate::plan::PlanError>),
+    #[error(transparent)]
+    Partial(Box<crate::partial::PartialError>),
+    #[error(transparent)]
+    Write(Box<crate::write::WriteError>),
+    #[error("{0}")]
+    Setup(String),
 }
 
-/// The result of [`run`]: the merged output and the chunks that failed (if any).
+macro_rules! boxed_from {
+    ($($variant:ident($t:ty)),*) => {$(
+        impl From<$t> for RunError {
+            fn from(e: $t) -> Self {
+                RunError::$variant(Box::new(e))
+            }
+        }
+    )*};
+}
+boxed_from!(
+    Plan(crate::plan::PlanError),
+    Partial(crate::partial::PartialError),
+    Write(crate::write::WriteError)
+);
+
+/// The result of a run: the merged, normalised output and what happened to each chunk.
 #[derive(Debug)]
 pub struct RunResult {
     pub output: Output,
     pub failed: Vec<FailedChunk>,
+    /// Chunk ids of the plan neither processed nor failed (an incomplete merge).
+    pub missing: Vec<usize>,
+    pub skipped_files: Vec<BadFile>,
+    /// The plan's fingerprint.
+    pub fingerprint: String,
+    /// Chunks and entries planned.
     pub chunks: usize,
     pub events: u64,
+    pub chunks_done: usize,
+    pub events_done: u64,
+    pub events_failed: u64,
+    /// Chunks taken from the ledger of an earlier, killed run (`--resume`).
+    pub chunks_resumed: usize,
     pub seconds: f64,
 }
 
-/// Per-dataset inputs resolved once before processing.
-struct DatasetSetup {
-    lumi_pb: f64,
-    lumimask: Option<LumiMask>,
-}
-
-/// Runs `processor` over `datasets`.
-pub fn run<P: Processor>(
+/// Runs `processor` over `datasets` in memory: plan, execute every chunk, finalize.
+pub fn run<P: Processor + ?Sized>(
     processor: &P,
     datasets: &[Dataset],
     params: &Params,
     opts: &RunOptions,
 ) -> Result<RunResult, RunError> {
     let t0 = Instant::now();
-    let mut spec = processor.spec();
-    spec.select_variations(params)?;
-    let setups = datasets
-        .iter()
-        .map(|d| setup(d, params))
-        .collect::<Result<Vec<_>, _>>()?;
-
-    // Plan: open each file once; keep its tree for the chunks.
-    let mut trees: Vec<Tree> = Vec::new();
-    let mut chunks: Vec<(Chunk, usize)> = Vec::new();
-    for (di, d) in datasets.iter().enumerate() {
-        if d.files.is_empty() {
-            return Err(RunError::Dataset {
-                dataset: d.name.clone(),
-                what: "has no files".into(),
-            });
-        }
-        for f in &d.files {
-            let tree = RootFile::open(f)?.tree(spec.tree)?;
-            for entries in super::plan::split(&tree.clusters(), opts.chunk_size) {
-                let chunk = Chunk {
-                    id: chunks.len(),
-                    dataset: di,
-                    file: f.into(),
-                    entries,
-                };
-                chunks.push((chunk, trees.len()));
-            }
-            trees.push(tree);
-        }
-    }
-    let events: u64 = chunks
-        .iter()
-        .map(|(c, _)| c.entries.end - c.entries.start)
-        .sum();
-
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|e| RunError::Pool(e.to_string()))?;
-    let done = AtomicUsize::new(0);
-    let progress = Progress::new(opts.progress, chunks.len(), events);
-    let results: Vec<Result<ChunkOutput, String>> = pool.install(|| {
-        chunks
-            .par_iter()
-            .map(|(chunk, ti)| {
-                let d = &datasets[chunk.dataset];
-                let s = &setups[chunk.dataset];
-                let ctx = ChunkContext {
-                    dataset: d,
-                    lumi_pb: s.lumi_pb,
-                    lumimask: s.lumimask.as_ref(),
-                    params,
-                };
-                let r = process_chunk(processor, &spec, &trees[*ti], chunk, &ctx)
-                    .map_err(|e| e.to_string());
-                progress.tick(done.fetch_add(1, Ordering::Relaxed) + 1);
-                r
-            })
-            .collect()
-    });
-    progress.finish();
-
-    // Merge per dataset in chunk-id order, so results do not depend on threads.
-    let mut merged: Vec<ChunkOutput> = datasets
-        .iter()
-        .map(|d| ChunkOutput::new(&spec, d))
-        .collect::<Result<_, _>>()?;
-    let mut failed = Vec::new();
-    for ((chunk, _), r) in chunks.iter().zip(results) {
-        match r {
-            Ok(out) => merged[chunk.dataset].merge(&out)?,
-            Err(error) => failed.push(FailedChunk {
-                chunk: chunk.clone(),
-                error,
-            }),
-        }
-    }
-    for m in &mut merged {
-        m.normalise();
-    }
-    Ok(RunResult {
-        output: Output {
-            spec,
-            datasets: datasets.iter().cloned().zip(merged).collect(),
-        },
-        failed,
-        chunks: chunks.len(),
-        events,
-        seconds: t0.elapsed().as_secs_f64(),
-    })
-}
-
-fn setup(d: &Dataset, params: &Params) -> Result<DatasetSetup, RunError> {
-    let lumi_pb = params.get::<f64>(&format!("lumi.picobarns.{}.tot", d.year))?;
-    let lumimask = if d.is_mc {
-        None
-    } else {
-        let path = params.get::<String>(&format!("lumi.goldenJSON.{}", d.year))?;
-        Some(LumiMask::from_file(path)?)
+    let plan_opts = PlanOptions {
+        chunk_size: opts.chunk_size,
+        ..PlanOptions::default()
     };
-    Ok(DatasetSetup { lumi_pb, lumimask })
+    let chunk_plan = plan(&processor.spec(), datasets, params, &plan_opts)?;
+    let setup = RunSetup::new(processor, &chunk_plan, params.clone())?;
+    let ids: Vec<usize> = (0..chunk_plan.chunks.len()).collect();
+    let exec = ExecOptions {
+        threads: opts.threads,
+        ..ExecOptions::default()
+    };
+    let partial = execute(
+        processor,
+        &setup,
+        &chunk_plan,
+        &ids,
+        setup.empty_partial(&chunk_plan)?,
+        &exec,
+    )?;
+    Ok(crate::finalize::finalize(
+        &setup,
+        &chunk_plan,
+        partial,
+        t0.elapsed().as_secs_f64(),
+    ))
 }
 
-/// Reads one chunk's branches and runs the processor on it.
-fn process_chunk<P: Processor>(
+/// How to run locally into an output folder (see [`run_local`]).
+#[derive(Clone, Copy)]
+pub struct LocalOptions<'a> {
+    pub threads: usize,
+    /// Continue from the ledger a killed run left in the output folder.
+    pub resume: bool,
+    /// How often the ledger is saved while chunks finish.
+    pub checkpoint_every: Duration,
+    pub on_chunk: Option<OnChunk<'a>>,
+}
+
+impl Default for LocalOptions<'_> {
+    fn default() -> Self {
+        LocalOptions {
+            threads: 0,
+            resume: false,
+            checkpoint_every: Duration::from_secs(5),
+            on_chunk: None,
+        }
+    }
+}
+
+/// The ledger and plan files of a run in its output folder.
+const LEDGER: &str = "partial.json";
+const PLAN: &str = "plan.json";
+
+/// Runs `chunk_plan` with `setup` on this machine, saving a ledger (the partial result so
+/// far) in `dir` as chunks finish; with `resume`, starts from the ledger of the same plan
+/// and runs only the chunks it lacks. The caller writes the outputs.
+pub fn run_local<P: Processor + ?Sized>(
     processor: &P,
-    spec: &ProcessorSpec,
-    tree: &Tree,
-    chunk: &Chunk,
-    ctx: &ChunkContext<'_>,
-) -> Result<ChunkOutput, ChunkError> {
-    let is_mc = ctx.dataset.is_mc;
-    let mut wanted: Vec<(usize, &str)> = Vec::new();
-    for (i, b) in spec.branches.iter().enumerate() {
-        let enabled = match b.when {
-            Some(p) => ctx.params.get::<bool>(p).map_err(|e| {
-                ProcessError::Other(format!("branch `{}` is read `when` {p}: {e}", b.name))
-            })?,
-            None => true,
-        };
-        if enabled && (is_mc || !b.mc_only) {
-            wanted.push((i, b.name));
+    setup: &RunSetup,
+    chunk_plan: &ChunkPlan,
+    dir: &OutputDir,
+    opts: &LocalOptions<'_>,
+) -> Result<RunResult, RunError> {
+    let t0 = Instant::now();
+    let ledger = dir.state_file(LEDGER);
+    let plan_path = dir.state_file(PLAN);
+    let mut start = setup.empty_partial(chunk_plan)?;
+    if opts.resume && plan_path.exists() {
+        let before = ChunkPlan::read(&plan_path)?;
+        if before.fingerprint != chunk_plan.fingerprint {
+            return Err(RunError::Setup(format!(
+                "{}: --resume: the run there had another plan (parameters, datasets, files or \
+                 chunk size changed); run without --resume to start again",
+                dir.path().display()
+            )));
         }
-    }
-    let names: Vec<&str> = wanted.iter().map(|(_, n)| *n).collect();
-    let read = tree.read(&names, chunk.entries.clone(), ReadOptions::default())?;
-    let mut columns: Vec<Option<crate::io::Column>> = vec![None; spec.branches.len()];
-    for ((i, _), c) in wanted.iter().zip(read) {
-        columns[*i] = Some(c);
-    }
-    let n = (chunk.entries.end - chunk.entries.start) as usize;
-    let columns = Columns::new(spec.branches.iter().map(|b| b.name).collect(), columns, n);
-    let mut out = ChunkOutput::new(spec, ctx.dataset)?;
-    out.initial = n as u64;
-    if is_mc {
-        let gw = spec
-            .branches
-            .iter()
-            .position(|b| b.name == "genWeight")
-            .ok_or_else(|| {
-                ProcessError::Other("an MC run needs the `genWeight` branch to normalise".into())
-            })?;
-        for &w in columns.scalar::<f32>(gw).map_err(ProcessError::from)? {
-            out.sum_genweights.add(f64::from(w));
+        if ledger.exists() {
+            start = Partial::read(&ledger, chunk_plan, &setup.spec, &setup.datasets)?;
         }
+    } else {
+        let _ = std::fs::remove_file(&ledger);
+        chunk_plan.write(&plan_path)?;
     }
-    processor.process(&columns, ctx, &mut out)?;
-    Ok(out)
-}
-
-/// Why one chunk failed.
-#[derive(Debug, thiserror::Error)]
-enum ChunkError {
-    #[error(transparent)]
-    Io(#[from] crate::io::IoError),
-    #[error(transparent)]
-    Hist(#[from] crate::hist::HistError),
-    #[error(transparent)]
-    Process(#[from] ProcessError),
-}
-
-/// Progress on stderr: a bar on a terminal, a log line per 10% otherwise.
-struct Progress {
-    enabled: bool,
-    tty: bool,
-    total: usize,
-    events: u64,
-    start: Instant,
-}
-
-impl Progress {
-    fn new(enabled: bool, total: usize, events: u64) -> Progress {
-        Progress {
-            enabled,
-            tty: std::io::stderr().is_terminal(),
-            total,
-            events,
-            start: Instant::now(),
+    let resumed = start.done.len();
+    let todo: Vec<usize> = (0..chunk_plan.chunks.len())
+        .filter(|id| !start.done.contains(id))
+        .collect();
+    let save_error: Mutex<Option<std::io::Error>> = Mutex::new(None);
+    let save = |p: &Partial| {
+        if let Err(e) = p.write(&ledger, &chunk_plan.processor) {
+            save_error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(e);
         }
+    };
+    let exec = ExecOptions {
+        threads: opts.threads,
+        on_chunk: opts.on_chunk,
+        checkpoint: Some((&save, opts.checkpoint_every)),
+    };
+    let partial = execute(processor, setup, chunk_plan, &todo, start, &exec)?;
+    save(&partial);
+    if let Some(source) = save_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(crate::write::WriteError::Io {
+            path: ledger,
+            source,
+        }
+        .into());
     }
-
-    fn tick(&self, done: usize) {
-        if !self.enabled || self.total == 0 {
-            return;
-        }
-        let frac = done as f64 / self.total as f64;
-        let rate = self.events as f64 * frac / self.start.elapsed().as_secs_f64().max(1e-9);
-        if self.tty {
-            let width = 30;
-            let filled = (frac * width as f64) as usize;
-            eprint!(
-                "\r[{}{}] {done}/{} chunks, {:.2} M events/s ",
-                "#".repeat(filled),
-                " ".repeat(width - filled),
-                self.total,
-                rate / 1e6
-            );
-        } else if done * 10 / self.total != (done - 1) * 10 / self.total || done == self.total {
-            eprintln!(
-                "processed {done}/{} chunks ({:.0}%), {:.2} M events/s",
-                self.total,
-                frac * 100.0,
-                rate / 1e6
-            );
-        }
-    }
-
-    fn finish(&self) {
-        if self.enabled && self.tty {
-            eprintln!();
-        }
-    }
+    let mut result =
+        crate::finalize::finalize(setup, chunk_plan, partial, t0.elapsed().as_secs_f64());
+    result.chunks_resumed = resumed;
+    Ok(result)
 }

@@ -107,15 +107,60 @@ pub mod analysis {
     /// Invariant mass of two muons, in double precision.
     pub fn pair_mass(a: &Muon, b: &Muon) -> f64 {
         let p4 = |m: &Muon| {
-            let (pt, eta, phi, mass) = (f64::from(m.pt), f64::from(m.eta), f64::from(m.phi), f64::from(m.mass));
+            let (pt, eta, phi) = (f64::from(m.pt), f64::from(m.eta), f64::from(m.phi));
+            let mass = f64::from(m.mass);
             let (px, py, pz) = (pt * phi.cos(), pt * phi.sin(), pt * eta.sinh());
-            [px, py, pz, (px * px + py * py + pz * pz + mass * mass).sqrt()]
+            [
+                px,
+                py,
+                pz,
+                (px * px + py * py + pz * pz + mass * mass).sqrt(),
+            ]
         };
         let (x, y) = (p4(a), p4(b));
         let s: Vec<f64> = (0..4).map(|i| x[i] + y[i]).collect();
-        (s[3] * s[3] - s[0] * s[0] - s[1] * s[1] - s[2] * s[2]).max(0.0).sqrt()
+        (s[3] * s[3] - s[0] * s[0] - s[1] * s[1] - s[2] * s[2])
+            .max(0.0)
+            .sqrt()
     }
 }
 
 /// The analysis' parameters, merged on top of the framework defaults.
 pub const PARAMS_YAML: &str = include_str!("../params/params.yaml");
+
+/// The analysis for the driver: `cargo run --release -- {{name}} --help`.
+pub fn analysis() -> pc_core::cli::Analysis {
+    pc_core::cli::Analysis::new(&analysis::Processor)
+        .params("params/params.yaml", PARAMS_YAML)
+        .demo(demo)
+        .version(env!("CARGO_PKG_VERSION"))
+}
+
+/// Without `--datasets`: a Drell-Yan sample generated once into the demo folder.
+fn demo(req: &pc_core::cli::DemoRequest) -> anyhow::Result<pc_core::cli::Demo> {
+    use pc_core::generate::{GenerateOptions, SampleKind, generate};
+    let path = req.dir.join(format!("demo_dy_{}.root", req.events));
+    if !path.exists() {
+        std::fs::create_dir_all(&req.dir)?;
+        let tmp = path.with_extension("partial");
+        generate(
+            &tmp,
+            &GenerateOptions::new(SampleKind::DrellYan, req.events),
+        )?;
+        std::fs::rename(&tmp, &path)?;
+    }
+    let meta = [
+        ("sample", "DYJetsToLL"),
+        ("year", "2018"),
+        ("isMC", "True"),
+        ("xsec", "6077.22"),
+    ];
+    let meta = meta.map(|(k, v)| (k.to_string(), v.to_string())).into();
+    let files = vec![path.to_string_lossy().into_owned()];
+    let dataset = pc_core::config::Dataset::from_metadata("DYJetsToLL_M-50_2018", meta, files)
+        .map_err(anyhow::Error::msg)?;
+    Ok(pc_core::cli::Demo {
+        datasets: vec![dataset],
+        params_yaml: None,
+    })
+}

@@ -1,0 +1,297 @@
+//! Executes chunks of a plan on a rayon pool, folding each chunk's output into one
+//! [`Partial`] as soon as it is done (memory does not grow with the number of chunks).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::{Dataset, Params};
+use crate::io::{ReadOptions, RootFile, Tree};
+use crate::lumimask::LumiMask;
+use crate::partial::Partial;
+use crate::plan::{ChunkPlan, PlannedChunk};
+use crate::run::columns::Columns;
+use crate::run::{ChunkContext, ChunkOutput, ProcessError, Processor, ProcessorSpec, RunError};
+
+/// What every chunk of a run shares, built once before processing: the processor's
+/// spec (with this run's variations), the parameters, the datasets and their resources.
+#[derive(Debug)]
+pub struct RunSetup {
+    pub spec: ProcessorSpec,
+    pub params: Params,
+    pub datasets: Vec<Dataset>,
+    resources: Vec<DatasetResources>,
+}
+
+/// Per-dataset inputs resolved once.
+#[derive(Debug)]
+struct DatasetResources {
+    lumi_pb: f64,
+    lumimask: Option<Arc<LumiMask>>,
+}
+
+impl RunSetup {
+    /// Checks that `plan` belongs to `processor` and builds the shared resources (lumi,
+    /// golden JSONs: one per file); any error stops the run here, before a chunk is read.
+    pub fn new<P: Processor + ?Sized>(
+        processor: &P,
+        plan: &ChunkPlan,
+        params: Params,
+    ) -> Result<RunSetup, RunError> {
+        let mut spec = processor.spec();
+        if plan.processor != spec.name {
+            return Err(RunError::Setup(format!(
+                "the plan is for processor `{}`, not `{}`",
+                plan.processor, spec.name
+            )));
+        }
+        spec.select_variations(&params)?;
+        let datasets = plan.datasets()?;
+        let mut masks: HashMap<String, Arc<LumiMask>> = HashMap::new();
+        let mut resources = Vec::new();
+        for d in &datasets {
+            let lumi_pb = params.get::<f64>(&format!("lumi.picobarns.{}.tot", d.year))?;
+            let lumimask = if d.is_mc {
+                None
+            } else {
+                let path = params.get::<String>(&format!("lumi.goldenJSON.{}", d.year))?;
+                let mask = match masks.get(&path) {
+                    Some(m) => m.clone(),
+                    None => {
+                        let m = Arc::new(LumiMask::from_file(&path)?);
+                        masks.insert(path, m.clone());
+                        m
+                    }
+                };
+                Some(mask)
+            };
+            resources.push(DatasetResources { lumi_pb, lumimask });
+        }
+        Ok(RunSetup {
+            spec,
+            params,
+            datasets,
+            resources,
+        })
+    }
+
+    /// An empty partial result of `plan` for this setup.
+    pub fn empty_partial(&self, plan: &ChunkPlan) -> Result<Partial, RunError> {
+        Ok(Partial::empty(plan, &self.spec, &self.datasets)?)
+    }
+}
+
+/// A callback told about each chunk as it finishes (`true`: processed).
+pub type OnChunk<'a> = &'a (dyn Fn(&PlannedChunk, bool) + Sync);
+/// A callback given the partial result so far (to save it).
+pub type OnCheckpoint<'a> = &'a (dyn Fn(&Partial) + Sync);
+
+/// How to execute.
+#[derive(Clone, Copy, Default)]
+pub struct ExecOptions<'a> {
+    /// Worker threads (0: all cores).
+    pub threads: usize,
+    pub on_chunk: Option<OnChunk<'a>>,
+    /// Called at most once per interval while chunks finish.
+    pub checkpoint: Option<(OnCheckpoint<'a>, Duration)>,
+}
+
+/// Runs chunks `ids` of `plan`, adding their results (or failures) to `partial`.
+pub fn execute<P: Processor + ?Sized>(
+    processor: &P,
+    setup: &RunSetup,
+    plan: &ChunkPlan,
+    ids: &[usize],
+    partial: Partial,
+    opts: &ExecOptions<'_>,
+) -> Result<Partial, RunError> {
+    let chunks: Vec<&PlannedChunk> = ids.iter().map(|&i| &plan.chunks[i]).collect();
+    let files = OpenFiles::new(&chunks, &plan.tree);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| RunError::Setup(format!("building the thread pool: {e}")))?;
+    let state = Mutex::new((partial, Instant::now()));
+    let merge_error: Mutex<Option<RunError>> = Mutex::new(None);
+    pool.install(|| {
+        chunks.par_iter().for_each(|chunk| {
+            let result = files
+                .tree(chunk)
+                .and_then(|tree| run_chunk(processor, setup, &tree, chunk));
+            files.release(chunk);
+            let ok = result.is_ok();
+            let mut guard = state.lock().unwrap_or_else(|e| e.into_inner());
+            let (partial, last) = &mut *guard;
+            if let Err(e) = partial.record(chunk.id, chunk.dataset, result) {
+                merge_error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e.into());
+            }
+            if let Some((save, every)) = opts.checkpoint
+                && last.elapsed() >= every
+            {
+                save(partial);
+                *last = Instant::now();
+            }
+            drop(guard);
+            if let Some(f) = opts.on_chunk {
+                f(chunk, ok);
+            }
+        });
+    });
+    if let Some(e) = merge_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
+    Ok(state.into_inner().unwrap_or_else(|e| e.into_inner()).0)
+}
+
+/// Reads one chunk's branches and runs the processor on it.
+fn run_chunk<P: Processor + ?Sized>(
+    processor: &P,
+    setup: &RunSetup,
+    tree: &Tree,
+    chunk: &PlannedChunk,
+) -> Result<ChunkOutput, String> {
+    let dataset = &setup.datasets[chunk.dataset];
+    let res = &setup.resources[chunk.dataset];
+    let ctx = ChunkContext {
+        dataset,
+        lumi_pb: res.lumi_pb,
+        lumimask: res.lumimask.as_deref(),
+        params: &setup.params,
+    };
+    process_chunk(processor, &setup.spec, tree, chunk, &ctx).map_err(|e| e.to_string())
+}
+
+fn process_chunk<P: Processor + ?Sized>(
+    processor: &P,
+    spec: &ProcessorSpec,
+    tree: &Tree,
+    chunk: &PlannedChunk,
+    ctx: &ChunkContext<'_>,
+) -> Result<ChunkOutput, ProcessError> {
+    let is_mc = ctx.dataset.is_mc;
+    let mut wanted: Vec<(usize, &str)> = Vec::new();
+    for (i, b) in spec.branches.iter().enumerate() {
+        let enabled = match b.when {
+            Some(p) => ctx.params.get::<bool>(p).map_err(|e| {
+                ProcessError::Other(format!("branch `{}` is read `when` {p}: {e}", b.name))
+            })?,
+            None => true,
+        };
+        if enabled && (is_mc || !b.mc_only) {
+            wanted.push((i, b.name));
+        }
+    }
+    let names: Vec<&str> = wanted.iter().map(|(_, n)| *n).collect();
+    let read = tree
+        .read(&names, chunk.range(), ReadOptions::default())
+        .map_err(|e| ProcessError::Other(e.to_string()))?;
+    let mut columns: Vec<Option<crate::io::Column>> = vec![None; spec.branches.len()];
+    for ((i, _), c) in wanted.iter().zip(read) {
+        columns[*i] = Some(c);
+    }
+    let n = chunk.len() as usize;
+    let columns = Columns::new(spec.branches.iter().map(|b| b.name).collect(), columns, n);
+    let mut out = ChunkOutput::new(spec, ctx.dataset)?;
+    out.initial = n as u64;
+    if is_mc {
+        let gw = spec
+            .branches
+            .iter()
+            .position(|b| b.name == "genWeight")
+            .ok_or_else(|| {
+                ProcessError::Other("an MC run needs the `genWeight` branch to normalise".into())
+            })?;
+        for &w in columns.scalar::<f32>(gw)? {
+            out.sum_genweights.add(f64::from(w));
+        }
+    }
+    processor.process(&columns, ctx, &mut out)?;
+    Ok(out)
+}
+
+/// The input files of the chunks being run: each opened once when its first chunk starts
+/// and closed after its last chunk, so only the files in use are held open.
+struct OpenFiles<'a> {
+    tree: &'a str,
+    slots: HashMap<&'a str, Mutex<Slot>>,
+}
+
+#[derive(Default)]
+struct Slot {
+    tree: Option<Arc<Tree>>,
+    error: Option<String>,
+    remaining: usize,
+}
+
+impl<'a> OpenFiles<'a> {
+    fn new(chunks: &[&'a PlannedChunk], tree: &'a str) -> Self {
+        let mut counts: HashMap<&'a str, usize> = HashMap::new();
+        for c in chunks {
+            *counts.entry(c.file.as_str()).or_default() += 1;
+        }
+        let slots = counts
+            .into_iter()
+            .map(|(f, remaining)| {
+                let slot = Slot {
+                    remaining,
+                    ..Slot::default()
+                };
+                (f, Mutex::new(slot))
+            })
+            .collect();
+        OpenFiles { tree, slots }
+    }
+
+    /// The chunk's tree, opened on first use; a file whose UUID changed since planning is
+    /// refused.
+    fn tree(&self, chunk: &PlannedChunk) -> Result<Arc<Tree>, String> {
+        let mut slot = self.slots[chunk.file.as_str()]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(e) = &slot.error {
+            return Err(e.clone());
+        }
+        if let Some(t) = &slot.tree {
+            return Ok(t.clone());
+        }
+        let opened = RootFile::open(&chunk.file)
+            .map_err(|e| e.to_string())
+            .and_then(|f| {
+                let uuid = crate::plan::file_identity(&f);
+                if !chunk.uuid.is_empty() && uuid != chunk.uuid {
+                    return Err(format!(
+                        "{}: the file changed since the plan was made (UUID {uuid}, planned {})",
+                        chunk.file, chunk.uuid
+                    ));
+                }
+                f.tree(self.tree).map_err(|e| e.to_string())
+            });
+        match opened {
+            Ok(t) => {
+                let t = Arc::new(t);
+                slot.tree = Some(t.clone());
+                Ok(t)
+            }
+            Err(e) => {
+                slot.error = Some(e.clone());
+                Err(e)
+            }
+        }
+    }
+
+    /// One chunk of the file is done; the last one closes it.
+    fn release(&self, chunk: &PlannedChunk) {
+        let mut slot = self.slots[chunk.file.as_str()]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        slot.remaining = slot.remaining.saturating_sub(1);
+        if slot.remaining == 0 {
+            slot.tree = None;
+        }
+    }
+}
