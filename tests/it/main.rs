@@ -7,6 +7,7 @@ mod corrupt;
 mod dsl_features;
 mod jet_shapes;
 mod jetmet;
+mod pipeline;
 mod read_exact;
 mod roundtrip;
 mod zmumu;

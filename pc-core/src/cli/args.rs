@@ -81,6 +81,9 @@ pub struct RunArgs {
     /// Continue a killed run from the ledger in its output folder (same plan only).
     #[arg(long)]
     pub resume: bool,
+    /// Seconds between saves of the ledger (the partial result so far) while running.
+    #[arg(long, default_value_t = 5.0, value_name = "S")]
+    pub checkpoint_seconds: f64,
 }
 
 /// `plan`: write the chunk plan.

@@ -43,12 +43,12 @@ pub fn run_action(analysis: &Analysis, action: Action) -> anyhow::Result<()> {
 fn run(analysis: &Analysis, args: RunArgs) -> anyhow::Result<()> {
     let name = analysis.name();
     let t0 = Instant::now();
-    let inputs = resolve(analysis, &args.input)?;
     let output = args
         .output
         .clone()
         .unwrap_or_else(|| PathBuf::from("pc-output").join(name));
     let dir = OutputDir::open(&output)?;
+    let inputs = resolve(analysis, &args.input)?;
     let spec = analysis.processor.spec();
     let chunk_plan = plan(&spec, &inputs.datasets, &inputs.params, &inputs.plan)?;
     report_skipped(&chunk_plan);
@@ -59,7 +59,8 @@ fn run(analysis: &Analysis, args: RunArgs) -> anyhow::Result<()> {
         threads: args.threads,
         resume: args.resume,
         on_chunk: Some(&on_chunk),
-        ..LocalOptions::default()
+        checkpoint_every: std::time::Duration::try_from_secs_f64(args.checkpoint_seconds.max(0.0))
+            .unwrap_or(std::time::Duration::MAX),
     };
     let result = run_local(analysis.processor, &setup, &chunk_plan, &dir, &opts)?;
     progress.finish();

@@ -72,7 +72,7 @@ pub fn resolve(analysis: &Analysis, args: &InputArgs) -> anyhow::Result<Inputs> 
         selected
     };
     for p in &args.params {
-        builder = builder.file(p);
+        builder = builder.user_file(p);
     }
     let params = builder.load()?;
     check_years(&params, &datasets)?;

@@ -74,6 +74,13 @@ pub enum ParamError {
     },
     #[error("cannot write parameters: {0}")]
     Dump(String),
+    #[error("{file}: unknown parameter `{key}`{}{}", hint(.suggestion), .known.as_ref().map(|k| format!(" (known here: {k})")).unwrap_or_default())]
+    UnknownKey {
+        file: String,
+        key: String,
+        suggestion: Option<String>,
+        known: Option<String>,
+    },
 }
 
 fn hint(s: &Option<String>) -> String {
@@ -270,6 +277,9 @@ enum Source {
 pub struct ParamsBuilder {
     defaults: bool,
     layers: Vec<(Source, MergeMode)>,
+    /// Indices into `layers` of the user files whose keys are checked.
+    checked: Vec<usize>,
+    free_form: Vec<String>,
     dirs: Vec<(String, String)>,
 }
 
@@ -278,6 +288,8 @@ impl Default for ParamsBuilder {
         ParamsBuilder {
             defaults: true,
             layers: Vec::new(),
+            checked: Vec::new(),
+            free_form: Vec::new(),
             dirs: Vec::new(),
         }
     }
@@ -310,6 +322,23 @@ impl ParamsBuilder {
         self
     }
 
+    /// Merges a user's YAML file whose keys must already exist (in the defaults or the
+    /// analysis' parameters): a new key that resembles an existing one, or a new top-level
+    /// section, is an error with a did-you-mean, unless it lies under a
+    /// [`free_form`](ParamsBuilder::free_form) key. New entries deeper down (a new year,
+    /// a new dataset's cross section) are accepted.
+    pub fn user_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.checked.push(self.layers.len());
+        self.file(path)
+    }
+
+    /// Keys under dotted `key` are the user's own: never checked by
+    /// [`user_file`](ParamsBuilder::user_file).
+    pub fn free_form(mut self, key: &str) -> Self {
+        self.free_form.push(key.to_string());
+        self
+    }
+
     /// Merges YAML text; `name` stands for the file in messages.
     pub fn yaml(mut self, name: &str, text: &str) -> Self {
         self.layers.push((
@@ -328,7 +357,12 @@ impl ParamsBuilder {
         if self.defaults {
             merged.add(DEFAULTS_NAME, DEFAULTS_YAML, MergeMode::Merge, false)?;
         }
-        for (src, mode) in self.layers {
+        for (i, (src, mode)) in self.layers.into_iter().enumerate() {
+            let before = merged.warnings.len();
+            let checked = self.checked.contains(&i);
+            if checked {
+                merged.collect_new_top_level = true;
+            }
             match src {
                 Source::File(path) => {
                     let text = std::fs::read_to_string(&path).map_err(|source| ParamError::Io {
@@ -338,6 +372,42 @@ impl ParamsBuilder {
                     merged.add(&path.display().to_string(), &text, mode, true)?;
                 }
                 Source::Text { name, text } => merged.add(&name, &text, mode, true)?,
+            }
+            let new_top = std::mem::take(&mut merged.new_top_level);
+            let type_changes = std::mem::take(&mut merged.type_changes);
+            merged.collect_new_top_level = false;
+            if checked {
+                let free = |key: &str| {
+                    self.free_form
+                        .iter()
+                        .any(|f| key == f || key.starts_with(&format!("{f}.")))
+                };
+                if let Some(w) = merged.warnings[before..].iter().find(|w| !free(&w.key)) {
+                    return Err(ParamError::UnknownKey {
+                        file: w.file.clone(),
+                        key: w.key.clone(),
+                        suggestion: Some(w.did_you_mean.clone()),
+                        known: None,
+                    });
+                }
+                if let Some(e) = type_changes.into_iter().next() {
+                    return Err(e);
+                }
+                if let Some((file, key)) = new_top.into_iter().find(|(_, k)| !free(k)) {
+                    let known = merged
+                        .root
+                        .keys()
+                        .into_iter()
+                        .filter(|k| *k != key)
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    return Err(ParamError::UnknownKey {
+                        file,
+                        key,
+                        suggestion: None,
+                        known: Some(known),
+                    });
+                }
             }
         }
         let root = interpolate::resolve(&merged.root, &self.dirs, &|key| {
@@ -359,6 +429,28 @@ struct Merged {
     /// Dotted path -> index in `sources` of the file that last set it.
     origins: HashMap<String, usize>,
     warnings: Vec<SuspiciousKey>,
+    /// While set, new top-level keys are collected in `new_top_level` as (file, key).
+    collect_new_top_level: bool,
+    new_top_level: Vec<(String, String)>,
+    /// Values of a checked layer that change a parameter's type.
+    type_changes: Vec<ParamError>,
+}
+
+/// Whether a checked user file may put `new` where `old` is: the same kind of value
+/// (integers and floats mix, a string keyword and a list replace each other; `null`, `???`
+/// and interpolations go anywhere).
+fn compatible(old: &Node, new: &Node) -> bool {
+    let number = |n: &Node| matches!(n, Node::Int(_) | Node::Float(_));
+    let free = |n: &Node| {
+        matches!(n, Node::Null | Node::Missing) || matches!(n, Node::Str(s) if s.contains("${"))
+    };
+    // A keyword or a list (`variations.weights: all` or `[pileup]`).
+    let keyword_or_list = |n: &Node| matches!(n, Node::Str(_) | Node::List(_));
+    free(old)
+        || free(new)
+        || (number(old) && number(new))
+        || (keyword_or_list(old) && keyword_or_list(new))
+        || old.kind() == new.kind()
 }
 
 impl Merged {
@@ -368,6 +460,9 @@ impl Merged {
             sources: Vec::new(),
             origins: HashMap::new(),
             warnings: Vec::new(),
+            collect_new_top_level: false,
+            new_top_level: Vec::new(),
+            type_changes: Vec::new(),
         }
     }
 
@@ -427,9 +522,26 @@ impl Merged {
                 }
             }
             (dst, src) => {
+                if self.collect_new_top_level
+                    && let Some(dst) = &dst
+                    && !compatible(dst, &src)
+                {
+                    self.type_changes.push(ParamError::Type {
+                        key: path.join("."),
+                        file: self.sources[idx].clone(),
+                        expected: dst.kind().to_string(),
+                        found: src.kind().to_string(),
+                        detail: "the files before this one give this parameter another type".into(),
+                    });
+                }
                 // A new top-level key (nested new keys are checked by the caller above).
                 if warn && path.len() == 1 && dst.is_none() {
+                    let before = self.warnings.len();
                     self.check_typo(&[], &path[0], idx);
+                    if self.collect_new_top_level && self.warnings.len() == before {
+                        self.new_top_level
+                            .push((self.sources[idx].clone(), path[0].clone()));
+                    }
                 }
                 self.set(path, src, idx);
             }

@@ -480,3 +480,47 @@ fn type_names_are_short() {
         "BTreeMap<String, Vec<f64>>"
     );
 }
+
+/// A user file: a typo, a new section and a changed type are errors naming file and key;
+/// new entries deeper down and free-form sections are accepted.
+#[test]
+fn user_files_are_checked_against_the_known_keys() {
+    let dir = std::env::temp_dir().join(format!("pc-params-user-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let load = |yaml: &str| {
+        let path = dir.join("user.yaml");
+        std::fs::write(&path, yaml).unwrap();
+        Params::builder()
+            .dir("data_dir", "/data")
+            .yaml(
+                "analysis",
+                "cuts:\n  muon_pt: 20.0\n  ids: [tight]\nmine: {a: 1}\n",
+            )
+            .free_form("mine")
+            .user_file(&path)
+            .load()
+    };
+    let err = load("cuts:\n  muon_ptt: 25\n").unwrap_err().to_string();
+    assert!(
+        err.contains("user.yaml: unknown parameter `cuts.muon_ptt`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `cuts.muon_pt`"), "{err}");
+    let err = load("cutz_extra:\n  x: 1\n").unwrap_err().to_string();
+    assert!(err.contains("unknown parameter `cutz_extra`"), "{err}");
+    assert!(err.contains("known here:"), "{err}");
+    let err = load("cuts:\n  muon_pt: twenty\n").unwrap_err().to_string();
+    assert!(
+        err.contains("`cuts.muon_pt`") && err.contains("user.yaml"),
+        "{err}"
+    );
+    assert!(err.contains("expected a float, found a string"), "{err}");
+    // Accepted: numbers of either kind, a new year, free-form keys, lists.
+    let p = load(
+        "cuts:\n  muon_pt: 25\n  ids: [loose, tight]\nlumi:\n  picobarns:\n    '2030': {tot: 1.0}\nmine: {b: 2}\n",
+    )
+    .unwrap();
+    assert_eq!(p.get::<f64>("cuts.muon_pt").unwrap(), 25.0);
+    assert_eq!(p.get::<i64>("mine.b").unwrap(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
