@@ -41,6 +41,7 @@ impl RunSetup {
         params: Params,
     ) -> Result<RunSetup, RunError> {
         let mut spec = processor.spec();
+        spec.validate().map_err(RunError::Setup)?;
         if plan.processor != spec.name {
             return Err(RunError::Setup(format!(
                 "the plan is for processor `{}`, not `{}`",

@@ -50,6 +50,63 @@ pub struct ProcessorSpec {
 }
 
 impl ProcessorSpec {
+    /// Checks that the declaration is consistent (what a hand-written processor could get
+    /// wrong): unique names, one source and one flag per variation label, `nominal` declared
+    /// and the first shape variation.
+    pub fn validate(&self) -> Result<(), String> {
+        fn unique<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> Result<(), String> {
+            let mut seen = std::collections::BTreeSet::new();
+            for n in names {
+                if n.is_empty() {
+                    return Err(format!("a {what} has an empty name"));
+                }
+                if !seen.insert(n) {
+                    return Err(format!("{what} `{n}` is declared twice"));
+                }
+            }
+            Ok(())
+        }
+        let name = self.name;
+        let err = |e: String| format!("processor `{name}`: {e}");
+        if self.name.is_empty() || self.tree.is_empty() {
+            return Err(err("the name and the tree must not be empty".into()));
+        }
+        unique("branch", self.branches.iter().map(|b| b.name)).map_err(err)?;
+        unique("category", self.categories.iter().copied()).map_err(err)?;
+        unique("histogram", self.histograms.iter().map(|h| h.name)).map_err(err)?;
+        unique("variation", self.variations.iter().map(String::as_str)).map_err(err)?;
+        if self.categories.is_empty() {
+            return Err(err("declares no category".into()));
+        }
+        if self.shape_variations.first() != Some(&"nominal")
+            || !self.variations.iter().any(|v| v == "nominal")
+        {
+            return Err(err(
+                "`nominal` must be a variation label and the first shape variation".into(),
+            ));
+        }
+        if self.variation_sources.len() != self.variations.len()
+            || self.histogrammed.len() != self.variations.len()
+        {
+            return Err(err(format!(
+                "{} variation labels, {} sources, {} histogrammed flags",
+                self.variations.len(),
+                self.variation_sources.len(),
+                self.histogrammed.len()
+            )));
+        }
+        if let Some(s) = self
+            .shape_variations
+            .iter()
+            .find(|s| !self.variations.iter().any(|v| v == *s))
+        {
+            return Err(err(format!(
+                "shape variation `{s}` is not a variation label"
+            )));
+        }
+        Ok(())
+    }
+
     /// The `variation` axis of this run: the histogrammed labels, in declared order.
     pub fn axis_variations(&self) -> Vec<&str> {
         self.variations
@@ -157,4 +214,57 @@ fn index_of_kept(keep: impl Iterator<Item = bool>) -> Vec<Option<usize>> {
         on.then(|| next - 1)
     })
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> ProcessorSpec {
+        ProcessorSpec {
+            name: "p",
+            tree: "Events",
+            branches: vec![BranchReq {
+                name: "nMuon",
+                mc_only: false,
+                when: None,
+            }],
+            categories: vec!["baseline"],
+            shape_variations: vec!["nominal"],
+            variations: vec!["nominal".into(), "puUp".into()],
+            variation_sources: vec!["", "pileup"],
+            histogrammed: vec![true, true],
+            histograms: Vec::new(),
+            subsamples: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn validate_names_what_is_inconsistent() {
+        assert_eq!(spec().validate(), Ok(()));
+        let mut s = spec();
+        s.categories.push("baseline");
+        assert!(
+            s.validate()
+                .unwrap_err()
+                .contains("category `baseline` is declared twice")
+        );
+        let mut s = spec();
+        s.variation_sources.pop();
+        assert!(
+            s.validate()
+                .unwrap_err()
+                .contains("2 variation labels, 1 sources")
+        );
+        let mut s = spec();
+        s.shape_variations.push("JESUp");
+        assert!(
+            s.validate()
+                .unwrap_err()
+                .contains("`JESUp` is not a variation label")
+        );
+        let mut s = spec();
+        s.branches.push(s.branches[0].clone());
+        assert!(s.validate().unwrap_err().contains("branch `nMuon`"));
+    }
 }
