@@ -281,3 +281,63 @@ fn config_json(result: &RunResult, analysis_version: &str) -> serde_json::Value 
         "code_version": { "pc": env!("CARGO_PKG_VERSION"), "analysis": analysis_version },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("pc-write-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    #[test]
+    fn a_commit_replaces_every_file_or_none() {
+        let d = tmp("commit");
+        let dir = OutputDir::open(&d).unwrap();
+        let mut c = dir.begin().unwrap();
+        for name in ["a.json", "stale.json"] {
+            c.file(name, |w| {
+                w.write_all(b"old").map_err(io_err(Path::new(name)))
+            })
+            .unwrap();
+        }
+        c.finish().unwrap();
+        // A failing writer: nothing of the new set becomes visible.
+        let mut c = dir.begin().unwrap();
+        c.file("a.json", |w| {
+            w.write_all(b"new").map_err(io_err(Path::new("a")))
+        })
+        .unwrap();
+        let failed = c.file("b.json", |_| {
+            Err(io_err(Path::new("b.json"))(std::io::Error::other(
+                "disk full",
+            )))
+        });
+        assert!(failed.is_err());
+        drop(c);
+        assert_eq!(std::fs::read(d.join("a.json")).unwrap(), b"old");
+        assert!(!d.join("b.json").exists());
+        // A commit recorded but interrupted before its renames is finished by the next open.
+        let mut c = dir.begin().unwrap();
+        c.file("a.json", |w| {
+            w.write_all(b"new").map_err(io_err(Path::new("a")))
+        })
+        .unwrap();
+        c.remove("stale.json");
+        let list = "put a.json\nremove stale.json\n";
+        std::fs::write(dir.staging().join(COMMIT_LIST), list).unwrap();
+        drop(c);
+        drop(dir);
+        assert_eq!(std::fs::read(d.join("a.json")).unwrap(), b"old");
+        let dir = OutputDir::open(&d).unwrap();
+        assert_eq!(std::fs::read(d.join("a.json")).unwrap(), b"new");
+        assert!(!d.join("stale.json").exists());
+        // The folder is locked while `dir` lives.
+        let second = OutputDir::open(&d).unwrap_err().to_string();
+        assert!(second.contains("in use by another run"), "{second}");
+        drop(dir);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+}
