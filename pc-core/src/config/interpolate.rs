@@ -10,7 +10,7 @@
 //!
 //! A string that is exactly one interpolation takes the type of the result (number, list, map);
 //! otherwise the pieces are concatenated as text. References are followed through other
-//! interpolations; a cycle is an error that lists the chain.
+//! interpolations; a cycle, or a chain longer than [`MAX_CHAIN`], is an error that lists the chain.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -19,6 +19,12 @@ use super::params::{Node, ParamError, join};
 use crate::util::did_you_mean;
 
 const BUILTIN_RESOLVERS: &[&str] = &["pico_to_femto", "oc.env"];
+
+/// The longest chain of references followed (`a: ${b}`, `b: ${c}`, ...) before giving up: real
+/// parameters chain a few links; the limit keeps a runaway chain from overflowing the stack.
+pub const MAX_CHAIN: usize = 32;
+/// How deeply interpolations may nest inside resolver arguments (`${f:${g:${h:x}}}`).
+pub const MAX_NESTING: usize = 32;
 
 /// Resolves every interpolation in `root`. `origin` names the file that set a key, for errors.
 pub(crate) fn resolve(
@@ -55,13 +61,19 @@ fn has_interpolation(s: &str) -> bool {
 
 /// Parses a template string into pieces.
 fn parse(s: &str) -> Result<Vec<Piece>, String> {
-    let (pieces, end) = parse_seq(s, 0, b"")?;
+    let (pieces, end) = parse_seq(s, 0, b"", 0)?;
     debug_assert_eq!(end, s.len());
     Ok(pieces)
 }
 
-/// Parses pieces from `i` until one of `stop` (at nesting depth 0) or the end of `s`.
-fn parse_seq(s: &str, mut i: usize, stop: &[u8]) -> Result<(Vec<Piece>, usize), String> {
+/// Parses pieces from `i` until one of `stop` (at nesting depth 0) or the end of `s`; `depth`
+/// counts the enclosing resolver calls.
+fn parse_seq(
+    s: &str,
+    mut i: usize,
+    stop: &[u8],
+    depth: usize,
+) -> Result<(Vec<Piece>, usize), String> {
     let b = s.as_bytes();
     let mut pieces = Vec::new();
     let mut lit = String::new();
@@ -80,7 +92,7 @@ fn parse_seq(s: &str, mut i: usize, stop: &[u8]) -> Result<(Vec<Piece>, usize), 
             if !lit.is_empty() {
                 pieces.push(Piece::Lit(std::mem::take(&mut lit)));
             }
-            let (piece, next) = parse_interp(s, i + 2)?;
+            let (piece, next) = parse_interp(s, i + 2, depth)?;
             pieces.push(piece);
             i = next;
             start = i;
@@ -96,7 +108,7 @@ fn parse_seq(s: &str, mut i: usize, stop: &[u8]) -> Result<(Vec<Piece>, usize), 
 }
 
 /// Parses after `${` up to and including the matching `}`.
-fn parse_interp(s: &str, i: usize) -> Result<(Piece, usize), String> {
+fn parse_interp(s: &str, i: usize, depth: usize) -> Result<(Piece, usize), String> {
     let b = s.as_bytes();
     let mut j = i;
     while j < b.len() && b[j] != b':' && b[j] != b'}' {
@@ -119,10 +131,16 @@ fn parse_interp(s: &str, i: usize) -> Result<(Piece, usize), String> {
         return Ok((Piece::Ref(name), j + 1));
     }
     // A resolver call: comma-separated arguments up to the closing brace.
+    if depth >= MAX_NESTING {
+        return Err(format!(
+            "interpolations nested more than {MAX_NESTING} deep in resolver arguments in `{}`",
+            excerpt(s)
+        ));
+    }
     let mut args = Vec::new();
     let mut k = j + 1;
     loop {
-        let (arg, next) = parse_seq(s, k, b",}")?;
+        let (arg, next) = parse_seq(s, k, b",}", depth + 1)?;
         if next == b.len() {
             return Err(format!("unterminated `${{{name}:` in `{s}`"));
         }
@@ -136,6 +154,15 @@ fn parse_interp(s: &str, i: usize) -> Result<(Piece, usize), String> {
         args.clear();
     }
     Ok((Piece::Call { name, args }, k))
+}
+
+/// The start of a long template, for messages.
+fn excerpt(s: &str) -> Cow<'_, str> {
+    const MAX: usize = 80;
+    match s.char_indices().nth(MAX) {
+        Some((cut, _)) => Cow::Owned(format!("{}...", &s[..cut])),
+        None => Cow::Borrowed(s),
+    }
 }
 
 /// Strips whitespace around an argument (OmegaConf does), keeping inner spaces.
@@ -196,6 +223,9 @@ impl<'a> Ctx<'a> {
                 format!("interpolation cycle: {}", chain.join(" -> ")),
             ));
         }
+        if self.stack.len() >= MAX_CHAIN {
+            return Err(self.chain_too_long(&key));
+        }
         let pieces = parse(s).map_err(|m| (key.clone(), m))?;
         self.stack.push(key.clone());
         let result = self.eval_pieces(path, &pieces);
@@ -203,6 +233,19 @@ impl<'a> Ctx<'a> {
         let node = result?;
         self.cache.insert(key, node.clone());
         Ok(node)
+    }
+
+    /// The error for a reference chain longer than [`MAX_CHAIN`], named by the key it started at.
+    fn chain_too_long(&self, key: &str) -> Fail {
+        let mut chain: Vec<&str> = self.stack.iter().map(String::as_str).collect();
+        chain.push(key);
+        (
+            chain[0].to_string(),
+            format!(
+                "more than {MAX_CHAIN} chained references (a runaway chain?): {}",
+                chain.join(" -> ")
+            ),
+        )
     }
 
     fn eval_pieces(&mut self, path: &[String], pieces: &[Piece]) -> Result<Node, Fail> {
@@ -424,6 +467,19 @@ mod tests {
         assert!(parse("${a").is_err());
         assert!(parse("${f:a").is_err());
         assert!(parse("${}").is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let nested = |n: usize| format!("{}x{}", "${f:".repeat(n), "}".repeat(n));
+        assert!(parse(&nested(MAX_NESTING)).is_ok());
+        let e = parse(&nested(MAX_NESTING + 1)).unwrap_err();
+        assert!(e.contains("nested more than 32 deep"), "{e}");
+        let e = parse(&nested(100_000)).unwrap_err();
+        assert!(
+            e.contains("nested more than 32 deep") && e.len() < 200,
+            "{e}"
+        );
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub const DEFAULTS_YAML: &str = include_str!("defaults.yaml");
 pub const DEFAULTS_NAME: &str = "<pc-core defaults.yaml>";
 /// OmegaConf's marker for a mandatory value that is not set.
 pub const MISSING: &str = "???";
+/// The deepest `[`/`{` nesting read. The YAML parser takes time quadratic in the flow nesting
+/// before its own recursion limit (128) applies, so deeper text is refused before parsing.
+pub const MAX_FLOW_NESTING: usize = 1000;
 
 /// Errors from loading or reading parameters. Every variant names the key and/or file.
 #[derive(Debug, thiserror::Error)]
@@ -473,6 +476,10 @@ impl Merged {
         mode: MergeMode,
         warn: bool,
     ) -> Result<(), ParamError> {
+        check_flow_nesting(text).map_err(|message| ParamError::Yaml {
+            file: name.to_string(),
+            message,
+        })?;
         let value: Value = if text.trim().is_empty() {
             Value::Mapping(Mapping::new())
         } else {
@@ -582,6 +589,27 @@ impl Merged {
     fn origin(&self, path: &str) -> &str {
         origin_of(&self.origins, &self.sources, path)
     }
+}
+
+/// Refuses text whose brackets nest deeper than [`MAX_FLOW_NESTING`]. Brackets are counted
+/// everywhere (also in strings and comments): an upper bound of the flow nesting.
+fn check_flow_nesting(text: &str) -> Result<(), String> {
+    let mut depth = 0usize;
+    let mut line = 1;
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' => line += 1,
+            _ => {}
+        }
+        if depth > MAX_FLOW_NESTING {
+            return Err(format!(
+                "`[`/`{{` nested more than {MAX_FLOW_NESTING} deep at line {line}"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The source that set `path` or its closest ancestor.

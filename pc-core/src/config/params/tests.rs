@@ -388,6 +388,105 @@ fn interpolation_errors() {
     assert!(e.contains("data_dir") && e.contains(DEFAULTS_NAME), "{e}");
 }
 
+/// `k0: ${k1}`, `k1: ${k2}`, ..., the last key a plain `1`: a chain of `n` keys.
+fn chain_yaml(n: usize) -> String {
+    let mut y: String = (0..n - 1)
+        .map(|i| format!("k{i}: ${{k{}}}\n", i + 1))
+        .collect();
+    y.push_str(&format!("k{}: 1\n", n - 1));
+    y
+}
+
+#[test]
+fn long_reference_chains_are_errors_not_stack_overflows() {
+    let n = interpolate::MAX_CHAIN + 1;
+    let p = bare(&chain_yaml(n)).unwrap();
+    assert_eq!(
+        p.get::<i64>("k0").unwrap(),
+        1,
+        "{n} keys: the longest chain allowed"
+    );
+    let e = bare(&chain_yaml(n + 1)).unwrap_err().to_string();
+    assert!(
+        e.starts_with("cannot resolve `k0` (from test.yaml): more than 32 chained references"),
+        "{e}"
+    );
+    assert!(
+        e.contains(": k0 -> k1 -> k2") && e.ends_with("k31 -> k32"),
+        "{e}"
+    );
+    // Far beyond what the stack holds when followed recursively (merging is quadratic in the
+    // number of sibling keys, so not 100k keys).
+    let e = bare(&chain_yaml(3000)).unwrap_err().to_string();
+    assert!(e.contains("more than 32 chained references"), "{e}");
+    // A cycle through a sub-key is still reported as a cycle.
+    let e = bare("a: {x: \"${b}\"}\nb: ${a.x}\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("interpolation cycle: a.x -> b -> a.x"), "{e}");
+}
+
+#[test]
+fn deeply_nested_resolver_calls_are_errors() {
+    let nested = |n: usize| {
+        format!(
+            "x: \"{}1{}\"\n",
+            "${pico_to_femto:".repeat(n),
+            "}".repeat(n)
+        )
+    };
+    let p = bare(&nested(3)).unwrap();
+    assert!((p.get::<f64>("x").unwrap() - 1e-9).abs() < 1e-20);
+    // (Beyond 1000 the YAML bracket check refuses the text first.)
+    let e = bare(&nested(900)).unwrap_err().to_string();
+    assert!(
+        e.starts_with(
+            "cannot resolve `x` (from test.yaml): interpolations nested more than 32 deep"
+        ),
+        "{e}"
+    );
+    assert!(e.len() < 300, "the template is shortened: {e}");
+}
+
+#[test]
+fn deeply_nested_yaml_is_an_error_not_a_stack_overflow() {
+    for text in [
+        format!("a: {}", "[".repeat(100_000)),
+        format!("a: {}", "{b: ".repeat(100_000)),
+        format!("a:\n  {}x\n", "- ".repeat(100_000)),
+        format!("a: {}1{}", "[".repeat(200), "]".repeat(200)),
+    ] {
+        let e = bare(&text).unwrap_err().to_string();
+        assert!(
+            e.starts_with("invalid YAML in test.yaml: ")
+                && (e.contains("recursion limit exceeded")
+                    || e.contains("nested more than 1000 deep at line 1")),
+            "{}",
+            &e[..e.len().min(300)]
+        );
+    }
+    // Nesting within the limit is fine.
+    let text = format!("a: {}1{}", "[".repeat(100), "]".repeat(100));
+    assert!(bare(&text).is_ok());
+}
+
+#[test]
+fn yaml_alias_bombs_are_errors() {
+    // "Billion laughs": each level repeats the previous one ten times.
+    let mut y = String::from("l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        y.push_str(&format!(
+            "l{i}: &l{i} [*l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}]\n"
+        ));
+    }
+    let e = bare(&y).unwrap_err().to_string();
+    assert!(
+        e.contains("test.yaml") && e.contains("repetition limit exceeded"),
+        "{e}"
+    );
+}
+
 #[test]
 fn file_errors() {
     let e = Params::builder()
