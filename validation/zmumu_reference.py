@@ -60,6 +60,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import time
 from collections import OrderedDict
@@ -178,8 +179,19 @@ def parse_bool(v) -> bool:
     raise ValueError(f"cannot parse boolean {v!r}")
 
 
+def expand_env(entry: str) -> str:
+    """Replaces each ${VAR} by the environment variable (as pc does); unset or empty is an error."""
+    def value(m):
+        v = os.environ.get(m.group(1))
+        if not v:
+            raise KeyError(f"{entry!r} uses the environment variable {m.group(1)}, which is not set")
+        return v
+    return re.sub(r"\$\{([A-Za-z0-9_]+)\}", value, entry)
+
+
 def load_datasets(path: str, base_dir: str | None = None):
-    """Relative file paths are resolved against the JSON's folder (or base_dir if given)."""
+    """Relative file paths are resolved against the JSON's folder (or base_dir if given);
+    ${VAR} in them is replaced by the environment variable."""
     with open(path) as f:
         cfg = json.load(f, object_pairs_hook=OrderedDict)
     base = base_dir if base_dir else os.path.dirname(os.path.abspath(path))
@@ -188,6 +200,7 @@ def load_datasets(path: str, base_dir: str | None = None):
         md = d["metadata"]
         files = []
         for fn in d["files"]:
+            fn = expand_env(fn)
             p = fn if os.path.isabs(fn) or "://" in fn else os.path.normpath(os.path.join(base, fn))
             if "://" not in p and not os.path.exists(p):
                 raise FileNotFoundError(f"dataset {name}: file {fn!r} -> {p} does not exist")

@@ -17,6 +17,15 @@ pub fn shared_data() -> PathBuf {
         .unwrap_or_else(|| root().join("../shared/data"))
 }
 
+/// The environment for `${VAR}` in dataset file paths, with `PC_SHARED_DATA` set to
+/// [`shared_data`] (so the default location works without the variable).
+pub fn dataset_env(name: &str) -> Option<String> {
+    match name {
+        "PC_SHARED_DATA" => Some(shared_data().to_string_lossy().into_owned()),
+        _ => std::env::var(name).ok(),
+    }
+}
+
 /// The real NanoAOD sample files, sorted by name.
 pub fn nanoaod_files() -> Vec<PathBuf> {
     let dir = shared_data().join("nanoaod");

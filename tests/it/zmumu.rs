@@ -83,7 +83,9 @@ fn read(path: PathBuf) -> Value {
 #[test]
 fn shared_files_equal_the_python_reference_bin_by_bin() {
     let json = common::root().join("validation/zmumu/datasets_shared.json");
-    let ds = datasets::load_datasets(&[&json], &Default::default()).unwrap();
+    // Its file paths are `${PC_SHARED_DATA}/nanoaod/...`.
+    let ds =
+        datasets::load_datasets_with(&[&json], &Default::default(), &common::dataset_env).unwrap();
     let out = std::env::temp_dir().join(format!("pc-zmumu-shared-{}", std::process::id()));
     run_zmumu(&ds, 2, 100_000, &out);
     let reference = common::root().join("validation/zmumu/reference_shared");

@@ -8,7 +8,11 @@
 //!     "files": ["root://.../file.root", "local/relative/path.root"]}}
 //! ```
 //! Metadata values are strings in files written by PocketCoffea; numbers and booleans are accepted
-//! too. Relative file paths are relative to the JSON file's folder.
+//! too. An MC dataset needs an `xsec` (pb). Relative file paths are relative to the JSON file's
+//! folder; `${VAR}` in a file path is replaced by the environment variable `VAR` (an unset or empty
+//! variable is an error), e.g. `"${PC_SHARED_DATA}/nanoaod/nano_dy.root"`. A key repeated in an
+//! object (e.g. two datasets of the same name) is an error, as is a dataset name repeated across
+//! the files given together.
 //!
 //! **Definitions** (the input of `build-datasets`): `{label: {"sample", "json_output", "files":
 //! [group, ...]}}`, each group `{"das_names": [...], "metadata": {...}}`. DAS queries are not
@@ -19,7 +23,11 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
+use std::cell::RefCell;
+use std::fmt;
+
 use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 /// Errors from reading, building or selecting datasets; each names the file and dataset.
@@ -91,6 +99,8 @@ impl Dataset {
         let is_mc_text = required("isMC")?;
         let is_mc = parse_bool(&is_mc_text)
             .ok_or_else(|| format!("metadata `isMC` is `{is_mc_text}`, not a boolean"))?;
+        let sample = required("sample")?;
+        let year = required("year")?;
         let xsec = match get("xsec") {
             Some(x) => Some(
                 x.parse::<f64>()
@@ -98,6 +108,12 @@ impl Dataset {
                     .filter(|v| v.is_finite())
                     .ok_or_else(|| format!("metadata `xsec` is `{x}`, not a number"))?,
             ),
+            None if is_mc => {
+                return Err(
+                    "MC dataset (isMC True) has no `xsec` (cross section in pb) in its metadata"
+                        .into(),
+                );
+            }
             None => None,
         };
         let nevents =
@@ -109,8 +125,8 @@ impl Dataset {
             };
         Ok(Dataset {
             name: name.to_string(),
-            sample: required("sample")?,
-            year: required("year")?,
+            sample,
+            year,
             is_mc,
             xsec,
             era: get("era"),
@@ -171,15 +187,133 @@ fn py_repr(v: &Value) -> String {
     }
 }
 
+/// Reads a JSON file; a key repeated within an object is an error (serde_json keeps the last).
 fn read_json(path: &Path) -> Result<Value, DatasetError> {
     let text = std::fs::read_to_string(path).map_err(|source| DatasetError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    serde_json::from_str(&text).map_err(|source| DatasetError::Json {
-        path: path.to_path_buf(),
-        source,
+    parse_json_strict(&text, path)
+}
+
+/// Parses JSON text (`path` names it), refusing repeated keys within an object. The first
+/// level of keys are dataset names (or labels), so the error names the dataset.
+fn parse_json_strict(text: &str, path: &Path) -> Result<Value, DatasetError> {
+    let repeated = RefCell::new(None);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let seed = Strict {
+        at: &[],
+        repeated: &repeated,
+    };
+    let parsed = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    parsed.map_err(|source| match repeated.take() {
+        Some(Repeated { mut at, key }) => {
+            let again = format!("at line {}", source.line());
+            if at.is_empty() {
+                DatasetError::Invalid {
+                    path: path.to_path_buf(),
+                    dataset: key,
+                    message: format!("defined twice in this file (again {again})"),
+                }
+            } else {
+                let dataset = at.remove(0);
+                at.push(key);
+                DatasetError::Invalid {
+                    path: path.to_path_buf(),
+                    dataset,
+                    message: format!("key `{}` appears twice (again {again})", at.join(".")),
+                }
+            }
+        }
+        None => DatasetError::Json {
+            path: path.to_path_buf(),
+            source,
+        },
     })
+}
+
+/// A key found twice: the path of the object holding it, and the key.
+struct Repeated {
+    at: Vec<String>,
+    key: String,
+}
+
+/// Deserializes a [`Value`] as serde_json does, but fails on a repeated object key (recorded in
+/// `repeated`). serde_json's recursion limit still applies.
+#[derive(Clone, Copy)]
+struct Strict<'a> {
+    at: &'a [String],
+    repeated: &'a RefCell<Option<Repeated>>,
+}
+
+impl Strict<'_> {
+    fn child<R>(&self, seg: String, f: impl FnOnce(Strict<'_>) -> R) -> R {
+        let mut at = self.at.to_vec();
+        at.push(seg);
+        f(Strict {
+            at: &at,
+            repeated: self.repeated,
+        })
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
+    type Value = Value;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = self.child(out.len().to_string(), |c| seq.next_element_seed(c))? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                let at = self.at.to_vec();
+                *self.repeated.borrow_mut() = Some(Repeated { at, key });
+                return Err(de::Error::custom("repeated key"));
+            }
+            let v = self.child(key.clone(), |c| map.next_value_seed(c))?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 fn base_dir(path: &Path) -> PathBuf {
@@ -195,15 +329,70 @@ fn resolve_file(entry: &str, base: &Path) -> String {
     }
 }
 
-/// Reads a built dataset JSON.
+/// Looks up an environment variable for `${VAR}` in file paths.
+pub type EnvLookup<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
+/// The process environment, as [`EnvLookup`].
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// Replaces each `${VAR}` in `entry` by the variable's value; unset, empty or malformed is an
+/// error message. Other `$` are kept.
+pub fn expand_env(entry: &str, env: &EnvLookup) -> Result<String, String> {
+    let mut out = String::with_capacity(entry.len());
+    let mut rest = entry;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after
+            .find('}')
+            .ok_or_else(|| format!("unterminated `${{` in `{entry}`"))?;
+        let name = &after[..end];
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!("`${{{name}}}` in `{entry}` is not a variable name"));
+        }
+        match env(name) {
+            Some(v) if !v.is_empty() => out.push_str(&v),
+            _ => {
+                return Err(format!(
+                    "`{entry}` uses the environment variable `{name}`, which is not set"
+                ));
+            }
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Reads a built dataset JSON (`${VAR}` in file paths from the process environment).
 pub fn load_built(path: impl AsRef<Path>) -> Result<Vec<Dataset>, DatasetError> {
+    load_built_with(path, &process_env)
+}
+
+/// Reads a built dataset JSON, taking `${VAR}` in file paths from `env`.
+pub fn load_built_with(
+    path: impl AsRef<Path>,
+    env: &EnvLookup,
+) -> Result<Vec<Dataset>, DatasetError> {
     let path = path.as_ref();
-    parse_built(&read_json(path)?, path)
+    parse_built_with(&read_json(path)?, path, env)
 }
 
 /// Parses a built dataset JSON value; `path` names the file and gives the folder relative file
-/// paths are resolved against. Datasets come out sorted by name.
+/// paths are resolved against. Datasets come out sorted by name. (Repeated keys can only be
+/// detected while reading the text: [`load_built`] does.)
 pub fn parse_built(json: &Value, path: &Path) -> Result<Vec<Dataset>, DatasetError> {
+    parse_built_with(json, path, &process_env)
+}
+
+/// [`parse_built`] taking `${VAR}` in file paths from `env`.
+pub fn parse_built_with(
+    json: &Value,
+    path: &Path,
+    env: &EnvLookup,
+) -> Result<Vec<Dataset>, DatasetError> {
     let Value::Object(top) = json else {
         return Err(DatasetError::Format {
             path: path.to_path_buf(),
@@ -234,7 +423,9 @@ pub fn parse_built(json: &Value, path: &Path) -> Result<Vec<Dataset>, DatasetErr
                 .iter()
                 .enumerate()
                 .map(|(i, f)| match f {
-                    Value::String(s) => Ok(resolve_file(s, &base)),
+                    Value::String(s) => expand_env(s, env)
+                        .map(|s| resolve_file(&s, &base))
+                        .map_err(|m| invalid(format!("`files[{i}]`: {m}"))),
                     _ => Err(invalid(format!("`files[{i}]` is not a string"))),
                 })
                 .collect::<Result<Vec<_>, _>>()?,
@@ -307,12 +498,21 @@ pub fn load_datasets(
     jsons: &[impl AsRef<Path>],
     filter: &DatasetFilter,
 ) -> Result<Vec<Dataset>, DatasetError> {
+    load_datasets_with(jsons, filter, &process_env)
+}
+
+/// [`load_datasets`] taking `${VAR}` in file paths from `env`.
+pub fn load_datasets_with(
+    jsons: &[impl AsRef<Path>],
+    filter: &DatasetFilter,
+    env: &EnvLookup,
+) -> Result<Vec<Dataset>, DatasetError> {
     let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut samples = std::collections::BTreeSet::new();
     let mut out = Vec::new();
     for json in jsons {
         let json = json.as_ref();
-        for d in load_built(json)? {
+        for d in load_built_with(json, env)? {
             if let Some(first) = seen.insert(d.name.clone(), json.to_path_buf()) {
                 return Err(DatasetError::Duplicate {
                     name: d.name,
@@ -617,7 +817,7 @@ fn expand_local(patterns: &[String], base: &Path) -> Result<Vec<String>, String>
             out.push(pattern.clone());
             continue;
         }
-        let full = resolve_file(pattern, base);
+        let full = resolve_file(&expand_env(pattern, &process_env)?, base);
         let paths = glob::glob(&full).map_err(|e| format!("bad pattern `{pattern}`: {e}"))?;
         let mut matched = 0;
         for p in paths {

@@ -116,6 +116,174 @@ fn errors_name_file_dataset_and_key() {
     assert!(e.starts_with("ds.json: expected an object"), "{e}");
     let e = load_built("/nonexistent/x.json").unwrap_err().to_string();
     assert!(e.contains("/nonexistent/x.json"), "{e}");
+    let e = err(
+        serde_json::json!({"A": {"metadata": {"sample": "A", "year": "2018", "isMC": "True"},
+        "files": []}}),
+    );
+    assert_eq!(
+        e,
+        "ds.json: dataset `A`: MC dataset (isMC True) has no `xsec` (cross section in pb) in its metadata"
+    );
+    let data = serde_json::json!({"A": {"metadata": {"sample": "A", "year": "2018", "isMC": "False",
+        "era": "A"}, "files": []}});
+    assert_eq!(
+        parse_built(&data, Path::new("ds.json")).unwrap()[0].xsec,
+        None,
+        "data needs none"
+    );
+}
+
+/// Writes `text` into a fresh folder as `name`, returns its path.
+fn write_json(tag: &str, name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pc-datasets-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+const MC_ENTRY: &str = r#"{"metadata": {"sample": "DY", "year": "2018", "isMC": "True", "xsec": "1"}, "files": ["a.root"]}"#;
+
+#[test]
+fn a_dataset_twice_in_one_file_is_an_error() {
+    let p = write_json(
+        "dup1",
+        "ds.json",
+        &format!("{{\n\"DY\": {MC_ENTRY},\n\"DY\": {MC_ENTRY}\n}}"),
+    );
+    let e = load_built(&p).unwrap_err().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{}: dataset `DY`: defined twice in this file (again at line 3)",
+            p.display()
+        )
+    );
+    // Also through load_datasets, and for a repeated key deeper down.
+    let e = load_datasets(&[&p], &DatasetFilter::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("dataset `DY`: defined twice in this file"),
+        "{e}"
+    );
+    let p = write_json(
+        "dup2",
+        "ds.json",
+        r#"{"DY": {"metadata": {"sample": "DY", "year": "2018", "isMC": "True", "xsec": "1", "xsec": "2"}, "files": []}}"#,
+    );
+    let e = load_built(&p).unwrap_err().to_string();
+    assert!(
+        e.ends_with("ds.json: dataset `DY`: key `metadata.xsec` appears twice (again at line 1)"),
+        "{e}"
+    );
+    // Definitions files too.
+    let p = write_json(
+        "dup3",
+        "defs.json",
+        r#"{"X": {"sample": "X", "json_output": "x.json", "files": []},
+            "X": {"sample": "Y", "json_output": "y.json", "files": []}}"#,
+    );
+    let e = load_definitions(&p).unwrap_err().to_string();
+    assert!(
+        e.ends_with("defs.json: dataset `X`: defined twice in this file (again at line 2)"),
+        "{e}"
+    );
+    // Distinct keys still parse as before.
+    let p = write_json(
+        "dup4",
+        "ds.json",
+        &format!("{{\"A\": {MC_ENTRY}, \"B\": {MC_ENTRY}}}"),
+    );
+    assert_eq!(load_built(&p).unwrap().len(), 2);
+}
+
+#[test]
+fn a_dataset_in_two_files_is_an_error() {
+    let a = write_json("across-a", "a.json", &format!("{{\"DY\": {MC_ENTRY}}}"));
+    let b = write_json(
+        "across-b",
+        "b.json",
+        &format!("{{\"TT\": {MC_ENTRY}, \"DY\": {MC_ENTRY}}}"),
+    );
+    let e = load_datasets(&[&a, &b], &DatasetFilter::default())
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        e,
+        format!(
+            "dataset `DY` is defined more than once: in {} and {}",
+            a.display(),
+            b.display()
+        )
+    );
+}
+
+#[test]
+fn deeply_nested_json_is_an_error_not_a_stack_overflow() {
+    for text in [
+        "[".repeat(100_000),
+        format!("{{\"DY\": {}", "{\"a\": ".repeat(100_000)),
+    ] {
+        let p = write_json("deep", "ds.json", &text);
+        let e = load_built(&p).unwrap_err().to_string();
+        assert!(
+            e.starts_with(&format!(
+                "invalid JSON in {}: recursion limit exceeded",
+                p.display()
+            )),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn file_paths_expand_environment_variables() {
+    let env = |name: &str| match name {
+        "DATA" => Some("/shared/data".to_string()),
+        "EMPTY" => Some(String::new()),
+        _ => None,
+    };
+    let json = |file: &str| {
+        serde_json::json!({"DY": {"metadata": {"sample": "DY", "year": "2018", "isMC": "True",
+            "xsec": "1"}, "files": ["root://x/${DATA}", file]}})
+    };
+    let parse = |file: &str| parse_built_with(&json(file), Path::new("/j/ds.json"), &env);
+    let d = parse("${DATA}/nanoaod/dy.root").unwrap().remove(0);
+    assert_eq!(
+        d.files,
+        ["root://x//shared/data", "/shared/data/nanoaod/dy.root"]
+    );
+    let d = parse("sub/${DATA}x.root").unwrap().remove(0);
+    assert_eq!(
+        d.files[1], "/j/sub//shared/datax.root",
+        "then relative to the JSON"
+    );
+    assert_eq!(
+        parse("$DATA/a$b.root").unwrap()[0].files[1],
+        "/j/$DATA/a$b.root"
+    );
+    for (file, msg) in [
+        (
+            "${NOPE}/a.root",
+            "`${NOPE}/a.root` uses the environment variable `NOPE`, which is not set",
+        ),
+        (
+            "${EMPTY}/a.root",
+            "uses the environment variable `EMPTY`, which is not set",
+        ),
+        ("${DATA/a.root", "unterminated `${` in `${DATA/a.root`"),
+        (
+            "${A B}/a.root",
+            "`${A B}` in `${A B}/a.root` is not a variable name",
+        ),
+    ] {
+        let e = parse(file).unwrap_err().to_string();
+        assert!(
+            e.starts_with("/j/ds.json: dataset `DY`: `files[1]`: ") && e.contains(msg),
+            "{e}"
+        );
+    }
 }
 
 #[test]
