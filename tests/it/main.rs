@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per concern.
 
+mod bad_input;
 mod cms;
 mod common;
 mod correction;
@@ -9,4 +10,5 @@ mod jet_shapes;
 mod jetmet;
 mod read_exact;
 mod roundtrip;
+mod uuid;
 mod zmumu;
