@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per concern.
 
+mod bad_input;
 mod cms;
 mod common;
 mod correction;
@@ -10,4 +11,5 @@ mod jetmet;
 mod pipeline;
 mod read_exact;
 mod roundtrip;
+mod uuid;
 mod zmumu;

@@ -15,6 +15,8 @@ pub enum IoError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path}: not a regular file ({kind}); ROOT input must be a file")]
+    NotRegularFile { path: PathBuf, kind: &'static str },
     #[error("{path}: not a ROOT file (bad magic)")]
     NotRoot { path: PathBuf },
     #[error("{path}: corrupt or truncated file: {what}")]
@@ -46,6 +48,19 @@ pub enum IoError {
         branch: String,
         basket: usize,
         what: String,
+    },
+    #[error(
+        "{path}: tree `{tree}`, branch `{branch}`, basket {basket}: entry {entry} has {values} values but its counter `{counter}` says {count}"
+    )]
+    CounterMismatch {
+        path: PathBuf,
+        tree: String,
+        branch: String,
+        basket: usize,
+        counter: String,
+        entry: u64,
+        values: u64,
+        count: String,
     },
     #[error("{path}: tree `{tree}`: entry range {start}..{stop} is outside 0..{entries}")]
     BadRange {

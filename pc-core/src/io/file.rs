@@ -3,8 +3,8 @@
 //! Only metadata is read at open time (a few kilobytes); object payloads are read on
 //! demand with positioned reads, so one [`RootFile`] can be shared by many threads.
 
-use std::fs::File;
-use std::os::unix::fs::FileExt;
+use std::fs::{File, FileType, Metadata, OpenOptions};
+use std::os::unix::fs::{FileExt, FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -34,6 +34,15 @@ pub struct KeyInfo {
 pub struct RootFile {
     pub(crate) inner: Arc<FileHandle>,
     keys: Vec<KeyInfo>,
+    uuid: [u8; 16],
+}
+
+/// The file header fields the reader uses.
+struct Header {
+    /// `fBEGIN`: the position of the first key (the TFile key).
+    begin: u64,
+    /// `fUUID` (without its 2-byte version).
+    uuid: [u8; 16],
 }
 
 /// The shared OS handle; reads are positioned (`pread`), so it is `Send + Sync`.
@@ -143,26 +152,37 @@ impl KeyHeader {
 }
 
 impl RootFile {
-    /// Opens a file and reads its header and top-level keys.
+    /// Opens a file and reads its header and top-level keys. Anything but a regular file
+    /// (a FIFO, a device, a socket, a directory) is an error before it is opened.
     pub fn open(path: impl AsRef<Path>) -> Result<RootFile> {
         let path = path.as_ref().to_path_buf();
-        let file = File::open(&path).map_err(|source| IoError::Os {
-            path: path.clone(),
-            source,
-        })?;
-        let len = file
-            .metadata()
-            .map_err(|source| IoError::Os {
-                path: path.clone(),
-                source,
-            })?
-            .len();
+        let (file, len) = open_regular(&path)?;
         let handle = FileHandle { path, file, len };
-        let keys = read_top_keys(&handle)?;
+        let header = read_header(&handle)?;
+        let keys = read_top_keys(&handle, header.begin)?;
         Ok(RootFile {
             inner: Arc::new(handle),
             keys,
+            uuid: header.uuid,
         })
+    }
+
+    /// The file's UUID (`TFile::fUUID`) as stored in the file header.
+    pub fn uuid(&self) -> [u8; 16] {
+        self.uuid
+    }
+
+    /// The file's UUID in the usual 8-4-4-4-12 lower-case hex form.
+    pub fn uuid_string(&self) -> String {
+        let hex: String = self.uuid.iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..]
+        )
     }
 
     /// The file's path.
@@ -237,9 +257,61 @@ pub(crate) fn read_payload(
     Ok(out)
 }
 
-fn read_top_keys(h: &FileHandle) -> Result<Vec<KeyInfo>> {
+/// Opens `path` read-only if it is a regular file. It is `stat`ed first, since opening a
+/// FIFO for reading blocks until a writer comes; the open itself is non-blocking (and takes
+/// no controlling terminal) and the opened file is checked again, in case the path was
+/// replaced between the two calls. Returns the file and its length.
+fn open_regular(path: &Path) -> Result<(File, u64)> {
+    let os = |source| IoError::Os {
+        path: path.to_path_buf(),
+        source,
+    };
+    check_regular(path, &std::fs::metadata(path).map_err(os)?)?;
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(os)?;
+    let meta = file.metadata().map_err(os)?;
+    check_regular(path, &meta)?;
+    Ok((file, meta.len()))
+}
+
+/// An error unless `meta` describes a regular file.
+fn check_regular(path: &Path, meta: &Metadata) -> Result<()> {
+    match file_kind(meta.file_type()) {
+        None => Ok(()),
+        Some(kind) => Err(IoError::NotRegularFile {
+            path: path.to_path_buf(),
+            kind,
+        }),
+    }
+}
+
+/// What a file type is, unless it is a regular file.
+fn file_kind(t: FileType) -> Option<&'static str> {
+    Some(if t.is_file() {
+        return None;
+    } else if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    })
+}
+
+/// Reads the file header: magic, `fBEGIN` and `fUUID`. Files of `fVersion` >= 1000000 use
+/// 64-bit `fEND`, `fSeekFree` and `fSeekInfo`, which moves the UUID from byte 47 to 59.
+fn read_header(h: &FileHandle) -> Result<Header> {
     let head = h
-        .read_at(0, 64.min(h.len as usize))
+        .read_at(0, 75.min(h.len as usize))
         .map_err(|_| IoError::NotRoot {
             path: h.path.clone(),
         })?;
@@ -248,11 +320,28 @@ fn read_top_keys(h: &FileHandle) -> Result<Vec<KeyInfo>> {
             path: h.path.clone(),
         });
     }
-    // "root", fVersion, fBEGIN (the position of the first key).
-    let begin = i32::from_be_bytes(head[8..12].try_into().expect("4 bytes"));
-    let begin =
-        u64::try_from(begin).map_err(|_| h.corrupt(format!("file header: fBEGIN {begin}")))?;
+    let mut c = Cursor::new(&head, 0);
+    (|| -> Result<Header, String> {
+        c.seek(4)?;
+        let version = c.i32()?;
+        // fBEGIN, then fEND, fSeekFree (4 or 8 bytes each), fNbytesFree, nfree,
+        // fNbytesName, fUnits, fCompress, fSeekInfo (4 or 8), fNbytesInfo, fUUID.
+        let begin = c.i32()?;
+        let begin = u64::try_from(begin).map_err(|_| format!("fBEGIN {begin}"))?;
+        let wide = version >= 1_000_000;
+        c.seek(if wide { 57 } else { 45 })?;
+        let _uuid_version = c.u16()?;
+        let uuid = c
+            .take(16)?
+            .try_into()
+            .map_err(|_| "fUUID is not 16 bytes".to_string())?;
+        Ok(Header { begin, uuid })
+    })()
+    .map_err(|e| h.corrupt(format!("file header: {e}")))
+}
 
+/// Reads the top directory's key list, behind the TFile key at `begin`.
+fn read_top_keys(h: &FileHandle, begin: u64) -> Result<Vec<KeyInfo>> {
     // The first key describes the file itself; the TDirectory record follows its name.
     let first = h.read_at(begin, 4096.min((h.len - begin.min(h.len)) as usize))?;
     let mut c = Cursor::new(&first, 0);
