@@ -220,8 +220,8 @@ pub fn plan(
 }
 
 /// What identifies a file's content: its ROOT UUID.
-pub(crate) fn file_identity(_file: &RootFile) -> String {
-    String::new() // INTEGRATE: file.uuid_string() once the reader parses it
+pub(crate) fn file_identity(file: &RootFile) -> String {
+    file.uuid_string()
 }
 
 impl ChunkPlan {

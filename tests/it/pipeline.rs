@@ -331,3 +331,34 @@ fn failed_chunks_are_listed_and_counted_apart() {
     assert_eq!(bad.as_u64().unwrap(), 1000 * n as u64);
     let _ = std::fs::remove_dir_all(&t);
 }
+
+#[test]
+fn a_file_replaced_after_planning_is_refused() {
+    let t = tmp("uuid");
+    let file = generated(&t, "dy.root", 2000);
+    let json = datasets_json(&t, &[&file]);
+    let plan = t.join("plan.json");
+    ok(pc()
+        .args(["zmumu", "plan", "--quiet", "--datasets"])
+        .arg(&json)
+        .arg("--data-dir")
+        .arg(common::shared_data())
+        .arg("-o")
+        .arg(&plan)
+        .output()
+        .unwrap());
+    let mut opts =
+        pc_core::generate::GenerateOptions::new(pc_core::generate::SampleKind::DrellYan, 2000);
+    opts.seed = 99;
+    pc_core::generate::generate(&file, &opts).unwrap();
+    let err = failed(
+        pc().args(["zmumu", "exec", "--quiet", "--plan"])
+            .arg(&plan)
+            .arg("-o")
+            .arg(t.join("p.json"))
+            .output()
+            .unwrap(),
+    );
+    assert!(err.contains("changed since the plan was made"), "{err}");
+    let _ = std::fs::remove_dir_all(&t);
+}
