@@ -8,7 +8,7 @@
 //! - [`lumimask`]: the golden-JSON luminosity mask for data.
 //! - The pipeline: [`plan`] (chunks of the datasets) -> [`execute`] (chunks into a
 //!   [`partial`] result) -> [`merge`] (partials, exactly once) -> [`finalize`]
-//!   (normalisation) -> [`write`] (the outputs, as one unit).
+//!   (normalisation) -> [`write`](mod@write) (the outputs, as one unit).
 //! - [`run`]: the `Processor` contract, typed columns, per-dataset outputs, the local run.
 //! - [`cli`]: the driver every analysis binary calls (`NAME [run|plan|exec|merge|describe]`).
 //! - [`prelude`]: what an analysis written with `#[processor]` imports.

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 /// The most a `.json.gz` correction file may inflate to. Real files inflate to a few hundred MB
 /// at most; the limit turns a corrupt file or a gzip bomb into an error instead of an OOM.
-pub const MAX_INFLATED_SIZE: usize = 2 << 30;
+const MAX_INFLATED_SIZE: usize = 2 << 30;
 
 /// All corrections of one file, parsed once.
 #[derive(Debug)]
@@ -23,7 +23,7 @@ pub struct CorrectionSet {
 
 impl CorrectionSet {
     /// Reads a `.json` or gzip-compressed `.json.gz` file (recognised by its magic bytes); a
-    /// `.json.gz` may inflate to at most [`MAX_INFLATED_SIZE`] bytes.
+    /// `.json.gz` may inflate to at most `MAX_INFLATED_SIZE` (2 GiB) bytes.
     pub fn from_file(path: impl AsRef<Path>) -> Result<CorrectionSet, CorrectionError> {
         Self::from_file_with_limit(path, MAX_INFLATED_SIZE)
     }

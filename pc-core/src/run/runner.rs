@@ -48,7 +48,7 @@ pub struct FailedChunk {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error(transparent)]
-    Io(#[from] crate::io::IoError),
+    Io(Box<crate::io::IoError>),
     #[error(transparent)]
     Params(#[from] crate::config::ParamError),
     #[error(transparent)]
@@ -75,6 +75,7 @@ macro_rules! boxed_from {
     )*};
 }
 boxed_from!(
+    Io(crate::io::IoError),
     Plan(crate::plan::PlanError),
     Partial(crate::partial::PartialError),
     Write(crate::write::WriteError)
