@@ -35,7 +35,8 @@ impl Decoded<'_> {
     }
 }
 
-/// ROOT caps a basket's buffer at 1 GiB; a larger claim is corruption.
+/// ROOT caps a basket's buffer at 1 GiB; a larger claim is corruption (and a smaller one
+/// must also fit what its compressed blocks can expand to, [`codec::check_blocks`]).
 const MAX_BASKET_BYTES: u32 = 1 << 30;
 
 /// Reads and decompresses a basket. The error text names what is wrong; the caller
@@ -97,16 +98,26 @@ fn decode_bytes<'a>(
             "basket holds {nev_buf} entries, the branch says {expected}"
         ));
     }
+    if expected > 0 && key.objlen == 0 {
+        return Err(format!("basket claims {expected} entries but holds no bytes"));
+    }
     let border = (last as i64 - keylen as i64)
         .try_into()
         .ok()
         .filter(|&b: &usize| b <= key.objlen as usize)
         .ok_or_else(|| format!("basket fLast {last} is outside its {} bytes", key.objlen))?;
-    let mut payload = if raw.len() - keylen == key.objlen as usize {
-        raw[keylen..].to_vec()
+    if expected > 0 && key.objlen == 0 {
+        return Err(format!(
+            "basket claims {expected} entries but holds no bytes"
+        ));
+    }
+    let stored = &raw[keylen..];
+    let mut payload = if stored.len() == key.objlen as usize {
+        stored.to_vec()
     } else {
+        codec::check_blocks(stored, key.objlen as usize).map_err(|e| format!("basket {e}"))?;
         let mut out = vec![0u8; key.objlen as usize];
-        codec::decompress_into(&raw[keylen..], &mut out)?;
+        codec::decompress_into(stored, &mut out)?;
         out
     };
     let offsets = if payload.len() > border {

@@ -146,6 +146,61 @@ pub fn decompress_into(input: &[u8], out: &mut [u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// The most uncompressed bytes a block of algorithm `tag` can give per byte of its payload
+/// (the bytes after the 9-byte header), or `None` for tags we cannot decompress anyway.
+/// A claim above it is corruption, found before anything of the claimed size is allocated.
+fn max_expansion(tag: &[u8]) -> Option<usize> {
+    match tag {
+        // Deflate: a 258-byte match costs at least 2 bits, 1032:1; the zlib header and
+        // checksum only lower the real ratio.
+        b"ZL" => Some(1032),
+        // LZ4: past the first 15 bytes, every 255 bytes of a match take one length byte.
+        b"L4" => Some(255),
+        // Zstandard: an RLE block (3-byte header, 1 byte) gives at most the 128 KiB block
+        // maximum, 32768:1; frame headers only lower it.
+        b"ZS" => Some(32_768),
+        // LZMA: a 273-byte rep-match takes 14 binary decisions, each at least
+        // log2(2048/2017) bits with 11-bit probabilities moving by 1/32, about 7090:1
+        // (16 MiB of zeros in a raw LZMA stream measure 6870:1, in ROOT's .xz blocks 6513:1).
+        b"XZ" => Some(7_500),
+        _ => None,
+    }
+}
+
+/// Checks the block headers of a compressed object against its claimed uncompressed size
+/// `objlen` without decompressing (so before `objlen` bytes are allocated): the blocks must
+/// fit in `input`, produce exactly `objlen` bytes, and none may claim more than its
+/// algorithm can expand to.
+pub fn check_blocks(input: &[u8], objlen: usize) -> Result<(), String> {
+    let (mut i, mut total) = (0usize, 0usize);
+    while total < objlen {
+        let Some(header) = input.get(i..i + HEADER) else {
+            return Err(format!(
+                "claims {objlen} uncompressed bytes, but its {} compressed bytes hold blocks for {total}",
+                input.len()
+            ));
+        };
+        let (tag, csize, usize_) = (&header[..2], u24(&header[3..6]), u24(&header[6..9]));
+        if let Some(ratio) = max_expansion(tag)
+            && usize_ > csize.saturating_mul(ratio)
+        {
+            return Err(format!(
+                "block at byte {i} claims {usize_} bytes from {csize} compressed bytes, more than {} can expand to ({ratio}:1)",
+                Codec::tag_name(tag)
+            ));
+        }
+        i += HEADER + csize;
+        total += usize_;
+    }
+    if total != objlen || i > input.len() {
+        return Err(format!(
+            "claims {objlen} uncompressed bytes, its blocks {total} in {i} bytes of {}",
+            input.len()
+        ));
+    }
+    Ok(())
+}
+
 fn u24(b: &[u8]) -> usize {
     b[0] as usize | (b[1] as usize) << 8 | (b[2] as usize) << 16
 }

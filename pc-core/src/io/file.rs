@@ -252,6 +252,7 @@ pub(crate) fn read_payload(
     if stored == objlen as usize {
         return Ok(raw);
     }
+    codec::check_blocks(&raw, objlen as usize)?;
     let mut out = vec![0u8; objlen as usize];
     codec::decompress_into(&raw, &mut out)?;
     Ok(out)

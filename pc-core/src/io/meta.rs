@@ -327,7 +327,7 @@ fn parse_branch(
             .copied()
             .filter(|_| i + 1 < max_baskets);
         let stop = stop.ok_or_else(|| format!("branch `{name}`: basket {i} has no end entry"))?;
-        if start < 0 || stop < start || basket_bytes[i] <= 0 {
+        if start < 0 || basket_bytes[i] <= 0 {
             return Err(format!(
                 "branch `{name}`: basket {i} has entries {start}..{stop} and {} bytes",
                 basket_bytes[i]
@@ -342,7 +342,8 @@ fn parse_branch(
             },
         });
     }
-    for (n_entries, basket) in embedded {
+    // ROOT keeps the basket being filled in the TBranch; an empty one holds nothing.
+    for (n_entries, basket) in embedded.into_iter().filter(|(n, _)| *n > 0) {
         let start = baskets.last().map_or(0, |b| b.entry_stop);
         baskets.push(BasketMeta {
             entry_start: start,
@@ -350,12 +351,7 @@ fn parse_branch(
             source: BasketSource::Embedded(Arc::new(basket)),
         });
     }
-    let covered = baskets.last().map_or(0, |b| b.entry_stop);
-    if covered != entries {
-        return Err(format!(
-            "branch `{name}`: baskets cover {covered} entries, the branch has {entries}"
-        ));
-    }
+    check_basket_table(&baskets, entries).map_err(|e| format!("branch `{name}`: {e}"))?;
 
     let (leaf, shape) = match leaves.as_slice() {
         [(_, leaf, shape)] => (leaf.clone(), shape.clone()),
@@ -382,6 +378,38 @@ fn parse_branch(
         });
     }
     out.extend(children);
+    Ok(())
+}
+
+/// Checks a branch's baskets follow each other from entry 0 without gap or overlap, none is
+/// empty, and together they hold the branch's `entries`: then a read of any entry range
+/// gets exactly that many entries.
+fn check_basket_table(baskets: &[BasketMeta], entries: u64) -> CursorResult<()> {
+    let mut next = 0;
+    for (i, b) in baskets.iter().enumerate() {
+        if b.entry_start != next {
+            return Err(format!(
+                "basket {i} starts at entry {}, expected {next} (gap or overlap in fBasketEntry)",
+                b.entry_start
+            ));
+        }
+        if b.entry_stop <= b.entry_start {
+            return Err(format!(
+                "basket {i} has the empty or reversed entry range {}..{}",
+                b.entry_start, b.entry_stop
+            ));
+        }
+        next = b.entry_stop;
+    }
+    if next != entries {
+        return Err(match baskets.len() {
+            0 => format!("no basket holds its {entries} entries (basket 0 is missing)"),
+            n => format!(
+                "baskets end at entry {next} (basket {}), the branch has {entries}",
+                n - 1
+            ),
+        });
+    }
     Ok(())
 }
 

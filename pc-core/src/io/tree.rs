@@ -157,15 +157,58 @@ impl Tree {
         let assemble = |(m, parts): (&&BranchMeta, &Vec<(usize, &BasketMeta, &Decoded<'_>)>)| {
             self.assemble(m, parts, &range)
         };
-        if opts.parallel {
+        let columns: Vec<Column> = if opts.parallel {
             metas
                 .par_iter()
                 .zip(per_branch.par_iter())
                 .map(assemble)
-                .collect()
+                .collect::<Result<_>>()?
         } else {
-            metas.iter().zip(per_branch.iter()).map(assemble).collect()
+            metas
+                .iter()
+                .zip(per_branch.iter())
+                .map(assemble)
+                .collect::<Result<_>>()?
+        };
+        self.check_counters(&metas, &columns, range.start)?;
+        Ok(columns)
+    }
+
+    /// Checks each counted column against its counter when the counter was read in the
+    /// same call: entry `i` must hold exactly `counter[i]` values (`Muon_pt` vs `nMuon`).
+    fn check_counters(&self, metas: &[&BranchMeta], columns: &[Column], start: u64) -> Result<()> {
+        for (m, column) in metas.iter().zip(columns) {
+            let (Shape::Counted(counter), Layout::Jagged(offsets)) = (&m.shape, &column.layout)
+            else {
+                continue;
+            };
+            let Some(c) = metas.iter().position(|c| &c.name == counter) else {
+                continue;
+            };
+            let counts = &columns[c];
+            let mismatch = match counts.layout {
+                Layout::Scalar => first_mismatch(offsets, &counts.values),
+                _ => Some((0, "a non-scalar value".to_string())),
+            };
+            if let Some((i, count)) = mismatch {
+                let entry = start + i as u64;
+                let values = offsets
+                    .get(i + 1)
+                    .zip(offsets.get(i))
+                    .map_or(0, |(b, a)| u64::from(b - a));
+                return Err(IoError::CounterMismatch {
+                    path: self.file.path.clone(),
+                    tree: self.name.clone(),
+                    branch: m.name.clone(),
+                    basket: m.baskets.partition_point(|b| b.entry_stop <= entry),
+                    counter: counter.clone(),
+                    entry,
+                    values,
+                    count,
+                });
+            }
         }
+        Ok(())
     }
 
     /// Reads and decompresses the baskets `read` would use, without converting them;
@@ -308,11 +351,27 @@ impl Tree {
             Shape::Fixed(n) => Layout::Fixed(*n),
             Shape::Counted(_) => Layout::Jagged(offsets),
         };
-        Ok(Column {
+        let column = Column {
             name: m.name.clone(),
             values,
             layout,
-        })
+        };
+        // The basket table was checked when the tree was opened; this keeps the promise
+        // of one entry per entry of the range whatever happens above.
+        if column.entries() != n_entries {
+            let last = parts.last().map_or(0, |p| p.0);
+            return Err(self.basket_error(
+                m,
+                last,
+                format!(
+                    "baskets give {} entries for the {n_entries} of {}..{}",
+                    column.entries(),
+                    range.start,
+                    range.end
+                ),
+            ));
+        }
+        Ok(column)
     }
 
     fn find(&self, name: &str) -> Result<&BranchMeta> {
@@ -376,6 +435,39 @@ fn branch_info(m: &BranchMeta) -> BranchInfo {
             .count(),
         tot_bytes: m.tot_bytes,
         zip_bytes: m.zip_bytes,
+    }
+}
+
+/// The first entry whose number of values (from `offsets`) differs from the counter's
+/// value, with that value as text; also an entry the counter has no value for.
+fn first_mismatch(offsets: &[u32], counts: &Values) -> Option<(usize, String)> {
+    match counts {
+        Values::Bool(v) => mismatch_in(offsets, v),
+        Values::I8(v) => mismatch_in(offsets, v),
+        Values::U8(v) => mismatch_in(offsets, v),
+        Values::I16(v) => mismatch_in(offsets, v),
+        Values::U16(v) => mismatch_in(offsets, v),
+        Values::I32(v) => mismatch_in(offsets, v),
+        Values::U32(v) => mismatch_in(offsets, v),
+        Values::I64(v) => mismatch_in(offsets, v),
+        Values::U64(v) => mismatch_in(offsets, v),
+        Values::F32(_) | Values::F64(_) => Some((0, "a floating-point value".to_string())),
+    }
+}
+
+fn mismatch_in<T>(offsets: &[u32], counts: &[T]) -> Option<(usize, String)>
+where
+    T: Copy + TryInto<u64> + ToString,
+{
+    let n = offsets.len().saturating_sub(1);
+    let sizes = offsets.windows(2).map(|w| u64::from(w[1] - w[0]));
+    let bad = sizes
+        .zip(counts)
+        .position(|(size, &c)| c.try_into().ok() != Some(size));
+    match bad {
+        Some(i) => Some((i, counts[i].to_string())),
+        None if counts.len() != n => Some((counts.len().min(n), "no value".to_string())),
+        None => None,
     }
 }
 
