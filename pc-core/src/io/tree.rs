@@ -196,15 +196,14 @@ impl Tree {
                     .get(i + 1)
                     .zip(offsets.get(i))
                     .map_or(0, |(b, a)| u64::from(b - a));
-                return Err(IoError::CounterMismatch {
+                return Err(IoError::Basket {
                     path: self.file.path.clone(),
                     tree: self.name.clone(),
                     branch: m.name.clone(),
                     basket: m.baskets.partition_point(|b| b.entry_stop <= entry),
-                    counter: counter.clone(),
-                    entry,
-                    values,
-                    count,
+                    what: format!(
+                        "entry {entry} has {values} values but its counter `{counter}` says {count}"
+                    ),
                 });
             }
         }
