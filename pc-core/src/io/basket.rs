@@ -99,7 +99,9 @@ fn decode_bytes<'a>(
         ));
     }
     if expected > 0 && key.objlen == 0 {
-        return Err(format!("basket claims {expected} entries but holds no bytes"));
+        return Err(format!(
+            "basket claims {expected} entries but holds no bytes"
+        ));
     }
     let border = (last as i64 - keylen as i64)
         .try_into()
