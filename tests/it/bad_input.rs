@@ -291,7 +291,7 @@ fn counter_disagreeing_with_offsets_names_both_branches() {
             let err = tree
                 .read(&branches, range.clone(), ReadOptions { parallel })
                 .unwrap_err();
-            assert!(matches!(err, IoError::CounterMismatch { .. }), "{err:?}");
+            assert!(matches!(err, IoError::Basket { .. }), "{err:?}");
             let text = err.to_string();
             let expected = format!(
                 "tree `Events`, branch `Obj_pt`, basket 1: entry 40 has {count} values but its counter `nObj` says {}",

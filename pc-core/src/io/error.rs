@@ -49,19 +49,6 @@ pub enum IoError {
         basket: usize,
         what: String,
     },
-    #[error(
-        "{path}: tree `{tree}`, branch `{branch}`, basket {basket}: entry {entry} has {values} values but its counter `{counter}` says {count}"
-    )]
-    CounterMismatch {
-        path: PathBuf,
-        tree: String,
-        branch: String,
-        basket: usize,
-        counter: String,
-        entry: u64,
-        values: u64,
-        count: String,
-    },
     #[error("{path}: tree `{tree}`: entry range {start}..{stop} is outside 0..{entries}")]
     BadRange {
         path: PathBuf,

@@ -111,7 +111,7 @@ impl Tree {
     fn declared_clusters(&self, limit: usize) -> Option<Vec<u64>> {
         let m = &self.meta;
         let mut out = vec![0u64];
-        let mut push = |out: &mut Vec<u64>, at: u64| {
+        let push = |out: &mut Vec<u64>, at: u64| {
             out.push(at);
             (out.len() <= limit).then_some(())
         };
@@ -226,16 +226,14 @@ impl Tree {
                     .get(i + 1)
                     .zip(offsets.get(i))
                     .map_or(0, |(b, a)| u64::from(b - a));
-                return Err(IoError::CounterMismatch {
-                    path: self.file.path.clone(),
-                    tree: self.name.clone(),
-                    branch: m.name.clone(),
-                    basket: m.baskets.partition_point(|b| b.entry_stop <= entry),
-                    counter: counter.clone(),
-                    entry,
-                    values,
-                    count,
-                });
+                let basket = m.baskets.partition_point(|b| b.entry_stop <= entry);
+                return Err(self.basket_error(
+                    m,
+                    basket,
+                    format!(
+                        "entry {entry} has {values} values but its counter `{counter}` says {count}"
+                    ),
+                ));
             }
             verified.push((c, offsets));
         }
