@@ -54,11 +54,11 @@ fn fifo_directory_and_device_are_refused_at_once() {
 }
 
 /// Entries per cluster (one basket per branch each) of the test tree.
-const CLUSTERS: [usize; 3] = [37, 41, 43];
-const ENTRIES: u64 = 121;
+pub(crate) const CLUSTERS: [usize; 3] = [37, 41, 43];
+pub(crate) const ENTRIES: u64 = 121;
 
 /// Writes tree `Events` with a counter `nObj`, a counted `Obj_pt[nObj]` and a scalar `x`.
-fn write_tree(path: &Path, codec: Codec) {
+pub(crate) fn write_tree(path: &Path, codec: Codec) {
     let mut w = FileWriter::create(path, codec).unwrap();
     let specs = vec![
         BranchSpec::scalar("nObj", LeafType::U32),
@@ -96,7 +96,7 @@ fn write_tree(path: &Path, codec: Codec) {
 }
 
 /// Every position of `needle` in `hay`.
-fn find_all(hay: &[u8], needle: &[u8]) -> Vec<usize> {
+pub(crate) fn find_all(hay: &[u8], needle: &[u8]) -> Vec<usize> {
     hay.windows(needle.len())
         .enumerate()
         .filter(|(_, w)| *w == needle)
@@ -106,7 +106,7 @@ fn find_all(hay: &[u8], needle: &[u8]) -> Vec<usize> {
 
 /// Key starts of the baskets of `branch` in a file of our writer, in entry order
 /// (wide keys: the class name follows 34 bytes of fixed fields).
-fn basket_keys(bytes: &[u8], branch: &str) -> Vec<usize> {
+pub(crate) fn basket_keys(bytes: &[u8], branch: &str) -> Vec<usize> {
     let mut needle = b"\x07TBasket".to_vec();
     needle.push(branch.len() as u8);
     needle.extend_from_slice(branch.as_bytes());
@@ -121,13 +121,15 @@ fn keylen_at(bytes: &[u8], key: usize) -> usize {
 
 /// Positions of a branch's `fBasketEntry`, `fBasketBytes` and `fBasketSeek` tables in an
 /// uncompressed TTree record; `branch` counts branches in file order.
-struct Tables {
-    entry: usize,
-    bytes: usize,
-    seek: usize,
+pub(crate) struct Tables {
+    pub entry: usize,
+    pub bytes: usize,
+    pub seek: usize,
+    /// fMaxBaskets: slots in each table.
+    pub max: usize,
 }
 
-fn tables(bytes: &[u8], branch: usize) -> Tables {
+pub(crate) fn tables(bytes: &[u8], branch: usize) -> Tables {
     let mut needle = Vec::new();
     let mut start = 0u64;
     needle.extend_from_slice(&start.to_be_bytes());
@@ -147,6 +149,7 @@ fn tables(bytes: &[u8], branch: usize) -> Tables {
         entry,
         bytes: entry - 1 - 4 * max,
         seek: entry + 8 * max + 1,
+        max,
     }
 }
 

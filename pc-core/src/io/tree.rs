@@ -91,30 +91,51 @@ impl Tree {
     /// Entry numbers where clusters start, plus the number of entries at the end:
     /// `[0, c1, c2, ..., entries]`. Taken from the tree's cluster ranges and
     /// `fAutoFlush` when set, otherwise from the basket boundaries all branches share.
+    /// Cluster sizes that disagree with the baskets (more clusters than any branch has
+    /// baskets, as a corrupt `fEntries` can claim) fall back to the basket boundaries.
     pub fn clusters(&self) -> Vec<u64> {
         let m = &self.meta;
-        let mut out = vec![0u64];
         if m.auto_flush > 0 || m.cluster_size.iter().any(|&s| s > 0) {
-            let mut start = 0i64;
-            for (&end, &size) in m.cluster_range_end.iter().zip(&m.cluster_size) {
-                let size = if size > 0 { size } else { m.auto_flush.max(1) };
-                while start <= end && (start as u64) < m.entries {
-                    start += size;
-                    out.push((start.min(end + 1) as u64).min(m.entries));
-                    if start > end {
-                        start = end + 1;
-                    }
-                }
+            // ROOT flushes every branch's basket at each cluster boundary.
+            let most_baskets = m.branches.iter().map(|b| b.baskets.len()).max();
+            let limit = most_baskets.unwrap_or(0) + m.cluster_size.len() + 2;
+            if let Some(out) = self.declared_clusters(limit) {
+                return out;
             }
-            let size = m.auto_flush.max(1);
-            while (start as u64) < m.entries {
-                start += size;
-                out.push((start as u64).min(m.entries));
-            }
-            out.dedup();
-            return out;
         }
         self.common_basket_boundaries()
+    }
+
+    /// The cluster boundaries from the cluster ranges and `fAutoFlush`, or `None` once
+    /// there would be more than `limit`.
+    fn declared_clusters(&self, limit: usize) -> Option<Vec<u64>> {
+        let m = &self.meta;
+        let mut out = vec![0u64];
+        let push = |out: &mut Vec<u64>, at: u64| {
+            out.push(at);
+            (out.len() <= limit).then_some(())
+        };
+        let mut start = 0i64;
+        for (&end, &size) in m.cluster_range_end.iter().zip(&m.cluster_size) {
+            let size = if size > 0 { size } else { m.auto_flush.max(1) };
+            while start <= end && (start as u64) < m.entries {
+                start = start.saturating_add(size);
+                push(
+                    &mut out,
+                    (start.min(end.saturating_add(1)) as u64).min(m.entries),
+                )?;
+                if start > end {
+                    start = end.saturating_add(1);
+                }
+            }
+        }
+        let size = m.auto_flush.max(1);
+        while (start as u64) < m.entries {
+            start = start.saturating_add(size);
+            push(&mut out, (start as u64).min(m.entries))?;
+        }
+        out.dedup();
+        Some(out)
     }
 
     /// Entry numbers where every readable branch starts a new basket, plus the end.
@@ -176,7 +197,10 @@ impl Tree {
 
     /// Checks each counted column against its counter when the counter was read in the
     /// same call: entry `i` must hold exactly `counter[i]` values (`Muon_pt` vs `nMuon`).
+    /// Offsets equal to those of a column already checked against the same counter (all
+    /// `Muon_*` branches, usually) are not checked again: comparing them is far cheaper.
     fn check_counters(&self, metas: &[&BranchMeta], columns: &[Column], start: u64) -> Result<()> {
+        let mut verified: Vec<(usize, &[u32])> = Vec::new();
         for (m, column) in metas.iter().zip(columns) {
             let (Shape::Counted(counter), Layout::Jagged(offsets)) = (&m.shape, &column.layout)
             else {
@@ -185,6 +209,12 @@ impl Tree {
             let Some(c) = metas.iter().position(|c| &c.name == counter) else {
                 continue;
             };
+            if verified
+                .iter()
+                .any(|&(vc, vo)| vc == c && vo == offsets.as_slice())
+            {
+                continue;
+            }
             let counts = &columns[c];
             let mismatch = match counts.layout {
                 Layout::Scalar => first_mismatch(offsets, &counts.values),
@@ -196,16 +226,16 @@ impl Tree {
                     .get(i + 1)
                     .zip(offsets.get(i))
                     .map_or(0, |(b, a)| u64::from(b - a));
-                return Err(IoError::Basket {
-                    path: self.file.path.clone(),
-                    tree: self.name.clone(),
-                    branch: m.name.clone(),
-                    basket: m.baskets.partition_point(|b| b.entry_stop <= entry),
-                    what: format!(
+                let basket = m.baskets.partition_point(|b| b.entry_stop <= entry);
+                return Err(self.basket_error(
+                    m,
+                    basket,
+                    format!(
                         "entry {entry} has {values} values but its counter `{counter}` says {count}"
                     ),
-                });
+                ));
             }
+            verified.push((c, offsets));
         }
         Ok(())
     }
@@ -286,6 +316,9 @@ impl Tree {
     ) -> Result<Column> {
         let leaf = *m.leaf.as_ref().expect("checked by read");
         let size = leaf.size();
+        // Element sizes are powers of two: a mask and a shift, never a division per entry
+        // (the compiler does not always see that through the inlining).
+        let (mask, shift) = (size - 1, size.trailing_zeros());
         let per_entry = match &m.shape {
             Shape::Fixed(n) => *n,
             _ => 1,
@@ -310,14 +343,14 @@ impl Tree {
                 })?;
                 for w in offs[lo..=hi].windows(2) {
                     let len = (w[1] - w[0]) as usize;
-                    if !len.is_multiple_of(size) {
+                    if len & mask != 0 {
                         return Err(self.basket_error(
                             m,
                             ki,
                             format!("entry of {len} bytes is not a multiple of {size}"),
                         ));
                     }
-                    total += (len / size) as u64;
+                    total += (len >> shift) as u64;
                     let total32 = u32::try_from(total).map_err(|_| {
                         self.basket_error(m, ki, "more than 2^32 values in one read".into())
                     })?;
@@ -440,6 +473,23 @@ fn branch_info(m: &BranchMeta) -> BranchInfo {
 /// The first entry whose number of values (from `offsets`) differs from the counter's
 /// value, with that value as text; also an entry the counter has no value for.
 fn first_mismatch(offsets: &[u32], counts: &Values) -> Option<(usize, String)> {
+    // The common case, all agree, is checked without branches (vectorised); only a
+    // disagreement is looked for entry by entry.
+    let agree = match counts {
+        Values::Bool(v) => counts_agree(offsets, v, |c| c as u32),
+        Values::I8(v) => counts_agree(offsets, v, |c| c as u32),
+        Values::U8(v) => counts_agree(offsets, v, |c| c as u32),
+        Values::I16(v) => counts_agree(offsets, v, |c| c as u32),
+        Values::U16(v) => counts_agree(offsets, v, |c| c as u32),
+        Values::I32(v) => counts_agree(offsets, v, |c| c as u32),
+        Values::U32(v) => counts_agree(offsets, v, |c| c),
+        Values::I64(v) => counts_agree(offsets, v, |c| c as u64),
+        Values::U64(v) => counts_agree(offsets, v, |c| c),
+        Values::F32(_) | Values::F64(_) => false,
+    };
+    if agree {
+        return None;
+    }
     match counts {
         Values::Bool(v) => mismatch_in(offsets, v),
         Values::I8(v) => mismatch_in(offsets, v),
@@ -454,6 +504,28 @@ fn first_mismatch(offsets: &[u32], counts: &Values) -> Option<(usize, String)> {
     }
 }
 
+/// Whether entry `i` holds `widen(counts[i])` values for every entry. Negative counts
+/// widen to huge numbers, which no entry of a basket (at most 1 GiB) can hold.
+fn counts_agree<T: Copy, W: Copy + PartialEq + From<u32>>(
+    offsets: &[u32],
+    counts: &[T],
+    widen: impl Fn(T) -> W,
+) -> bool {
+    let n = offsets.len().saturating_sub(1);
+    let (Some(ends), Some(starts)) = (offsets.get(1..), offsets.get(..n)) else {
+        return counts.is_empty();
+    };
+    counts.len() == n
+        && ends
+            .iter()
+            .zip(starts)
+            .zip(counts)
+            .fold(true, |ok, ((&b, &a), &c)| {
+                ok & (W::from(b.wrapping_sub(a)) == widen(c))
+            })
+}
+
+/// Entry by entry: the first entry whose size differs from its count.
 fn mismatch_in<T>(offsets: &[u32], counts: &[T]) -> Option<(usize, String)>
 where
     T: Copy + TryInto<u64> + ToString,
