@@ -1,7 +1,7 @@
 //! Executes chunks of a plan on a rayon pool, folding each chunk's output into one
 //! [`Partial`] as soon as it is done (memory does not grow with the number of chunks).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,10 +13,13 @@ use crate::lumimask::LumiMask;
 use crate::partial::Partial;
 use crate::plan::{ChunkPlan, PlannedChunk};
 use crate::run::columns::Columns;
-use crate::run::{ChunkContext, ChunkOutput, ProcessError, Processor, ProcessorSpec, RunError};
+use crate::run::{
+    BranchId, ChunkContext, ChunkOutput, Prepared, ProcessError, Processor, ProcessorSpec, RunError,
+};
 
-/// What every chunk of a run shares, built once before processing: the processor's
-/// spec (with this run's variations), the parameters, the datasets and their resources.
+/// What every chunk of a run shares, built once before any input file is opened: the
+/// processor's spec (with this run's variations), the parameters, the datasets and, per
+/// dataset, its resources and what [`Processor::prepare`] built.
 #[derive(Debug)]
 pub struct RunSetup {
     pub spec: ProcessorSpec,
@@ -30,27 +33,26 @@ pub struct RunSetup {
 struct DatasetResources {
     lumi_pb: f64,
     lumimask: Option<Arc<LumiMask>>,
+    /// The spec's branches read for this dataset (MC-only and `when` branches resolved).
+    branches: Vec<usize>,
+    prepared: Prepared,
 }
 
 impl RunSetup {
-    /// Checks that `plan` belongs to `processor` and builds the shared resources (lumi,
-    /// golden JSONs: one per file); any error stops the run here, before a chunk is read.
+    /// Checks the processor's spec, selects this run's variations, and builds each
+    /// dataset's resources (lumi, golden JSON: each file parsed once) and prepared values.
+    /// Any error stops the run here, before an input file is opened; the failures of
+    /// [`Processor::prepare`] are reported together, once per distinct message.
     pub fn new<P: Processor + ?Sized>(
         processor: &P,
-        plan: &ChunkPlan,
+        datasets: Vec<Dataset>,
         params: Params,
     ) -> Result<RunSetup, RunError> {
         let mut spec = processor.spec();
         spec.validate().map_err(RunError::Setup)?;
-        if plan.processor != spec.name {
-            return Err(RunError::Setup(format!(
-                "the plan is for processor `{}`, not `{}`",
-                plan.processor, spec.name
-            )));
-        }
         spec.select_variations(&params)?;
-        let datasets = plan.datasets()?;
         let mut masks: HashMap<String, Arc<LumiMask>> = HashMap::new();
+        let mut failures: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         let mut resources = Vec::new();
         for d in &datasets {
             let lumi_pb = params.get::<f64>(&format!("lumi.picobarns.{}.tot", d.year))?;
@@ -68,7 +70,34 @@ impl RunSetup {
                 };
                 Some(mask)
             };
-            resources.push(DatasetResources { lumi_pb, lumimask });
+            let branches = branches_read(&spec, d, &params)?;
+            let ctx = ChunkContext {
+                dataset: d,
+                lumi_pb,
+                lumimask: lumimask.as_deref(),
+                params: &params,
+                prepared: None,
+            };
+            match processor.prepare(&ctx) {
+                Ok(prepared) => resources.push(DatasetResources {
+                    lumi_pb,
+                    lumimask,
+                    branches,
+                    prepared,
+                }),
+                Err(e) => failures.entry(e.to_string()).or_default().push(&d.name),
+            }
+        }
+        if !failures.is_empty() {
+            let lines: Vec<String> = failures
+                .iter()
+                .map(|(e, names)| format!("dataset {}: {e}", names.join(", ")))
+                .collect();
+            return Err(RunError::Setup(format!(
+                "processor `{}`: setup failed (no event was read):\n  {}",
+                spec.name,
+                lines.join("\n  ")
+            )));
         }
         Ok(RunSetup {
             spec,
@@ -76,6 +105,23 @@ impl RunSetup {
             datasets,
             resources,
         })
+    }
+
+    /// [`RunSetup::new`] for the datasets of `plan`, checking that the plan is for
+    /// `processor`.
+    pub fn for_plan<P: Processor + ?Sized>(
+        processor: &P,
+        plan: &ChunkPlan,
+        params: Params,
+    ) -> Result<RunSetup, RunError> {
+        let name = processor.spec().name;
+        if plan.processor != name {
+            return Err(RunError::Setup(format!(
+                "the plan is for processor `{}`, not `{name}`",
+                plan.processor
+            )));
+        }
+        RunSetup::new(processor, plan.datasets()?, params)
     }
 
     /// An empty partial result of `plan` for this setup.
@@ -156,50 +202,34 @@ fn run_chunk<P: Processor + ?Sized>(
     tree: &Tree,
     chunk: &PlannedChunk,
 ) -> Result<ChunkOutput, String> {
-    let dataset = &setup.datasets[chunk.dataset];
-    let res = &setup.resources[chunk.dataset];
-    let ctx = ChunkContext {
-        dataset,
-        lumi_pb: res.lumi_pb,
-        lumimask: res.lumimask.as_deref(),
-        params: &setup.params,
-    };
-    process_chunk(processor, &setup.spec, tree, chunk, &ctx).map_err(|e| e.to_string())
+    process_chunk(processor, setup, tree, chunk).map_err(|e| e.to_string())
 }
 
 fn process_chunk<P: Processor + ?Sized>(
     processor: &P,
-    spec: &ProcessorSpec,
+    setup: &RunSetup,
     tree: &Tree,
     chunk: &PlannedChunk,
-    ctx: &ChunkContext<'_>,
 ) -> Result<ChunkOutput, ProcessError> {
-    let is_mc = ctx.dataset.is_mc;
-    let mut wanted: Vec<(usize, &str)> = Vec::new();
-    for (i, b) in spec.branches.iter().enumerate() {
-        let enabled = match b.when {
-            Some(p) => ctx.params.get::<bool>(p).map_err(|e| {
-                ProcessError::Other(format!("branch `{}` is read `when` {p}: {e}", b.name))
-            })?,
-            None => true,
-        };
-        if enabled && (is_mc || !b.mc_only) {
-            wanted.push((i, b.name));
-        }
-    }
-    let names: Vec<&str> = wanted.iter().map(|(_, n)| *n).collect();
+    let (spec, dataset) = (&setup.spec, &setup.datasets[chunk.dataset]);
+    let res = &setup.resources[chunk.dataset];
+    let names: Vec<&str> = res
+        .branches
+        .iter()
+        .map(|&i| spec.branches[i].name)
+        .collect();
     let read = tree
         .read(&names, chunk.range(), ReadOptions::default())
         .map_err(|e| ProcessError::Other(e.to_string()))?;
     let mut columns: Vec<Option<crate::io::Column>> = vec![None; spec.branches.len()];
-    for ((i, _), c) in wanted.iter().zip(read) {
-        columns[*i] = Some(c);
+    for (&i, c) in res.branches.iter().zip(read) {
+        columns[i] = Some(c);
     }
     let n = chunk.len() as usize;
     let columns = Columns::new(spec.branches.iter().map(|b| b.name).collect(), columns, n);
-    let mut out = ChunkOutput::new(spec, ctx.dataset)?;
+    let mut out = ChunkOutput::new(spec, dataset)?;
     out.initial = n as u64;
-    if is_mc {
+    if dataset.is_mc {
         let gw = spec
             .branches
             .iter()
@@ -207,12 +237,41 @@ fn process_chunk<P: Processor + ?Sized>(
             .ok_or_else(|| {
                 ProcessError::Other("an MC run needs the `genWeight` branch to normalise".into())
             })?;
-        for &w in columns.scalar::<f32>(gw)? {
+        for &w in columns.scalar::<f32>(BranchId::new(gw))? {
             out.sum_genweights.add(f64::from(w));
         }
     }
-    processor.process(&columns, ctx, &mut out)?;
+    let ctx = ChunkContext {
+        dataset,
+        lumi_pb: res.lumi_pb,
+        lumimask: res.lumimask.as_deref(),
+        params: &setup.params,
+        prepared: Some(&res.prepared),
+    };
+    processor.process(&columns, &ctx, &mut out)?;
     Ok(out)
+}
+
+/// The branches of `spec` read for `dataset`: MC-only ones for simulation, `when` ones if
+/// their boolean parameter is true.
+fn branches_read(
+    spec: &ProcessorSpec,
+    dataset: &Dataset,
+    params: &Params,
+) -> Result<Vec<usize>, RunError> {
+    let mut read = Vec::new();
+    for (i, b) in spec.branches.iter().enumerate() {
+        let enabled = match b.when {
+            Some(p) => params.get::<bool>(p).map_err(|e| {
+                RunError::Setup(format!("branch `{}` is read `when` {p}: {e}", b.name))
+            })?,
+            None => true,
+        };
+        if enabled && (dataset.is_mc || !b.mc_only) {
+            read.push(i);
+        }
+    }
+    Ok(read)
 }
 
 /// The input files of the chunks being run: each opened once when its first chunk starts

@@ -406,6 +406,8 @@ fn source(
                 Some(Source::Event)
             } else if k == "Ctx" || k == "ChunkContext" {
                 Some(Source::Ctx)
+            } else if let Some(c) = a.configs.iter().position(|c| c.ident == *k) {
+                Some(Source::Config(c))
             } else {
                 provided.get(&k.to_string()).map(|&i| Source::Value(i))
             }
@@ -436,8 +438,11 @@ fn source(
             ));
         }
     }
-    if stage == Some(Stage::Setup) && !matches!(src, Source::Ctx | Source::Value(_)) {
-        return Err("a `#[setup]` runs once per chunk, before any event: it takes `&Ctx` and earlier `#[setup]` values".into());
+    let setup_value = matches!(src, Source::Value(i) if a.funcs[i].stage == Stage::Setup);
+    if stage == Some(Stage::Setup)
+        && !(setup_value || matches!(src, Source::Ctx | Source::Config(_)))
+    {
+        return Err("a `#[setup]` runs once per dataset, before any event: it takes `&Ctx`, `#[config]` sections and earlier `#[setup]` values".into());
     }
     Ok(src)
 }
@@ -446,6 +451,7 @@ fn passable(a: &Analysis, provided: &BTreeMap<String, usize>) -> String {
     let mut names: Vec<String> = a.event.iter().map(|e| format!("`&{}`", e.ident)).collect();
     names.extend(a.collections.iter().map(|c| format!("`&[{}]`", c.ident)));
     names.push("`&Ctx`".into());
+    names.extend(a.configs.iter().map(|c| format!("`&{}`", c.ident)));
     names.extend(provided.keys().map(|k| format!("`&{k}`")));
     format!("expected one of {}", names.join(", "))
 }

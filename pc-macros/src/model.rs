@@ -12,6 +12,8 @@ pub(crate) struct Analysis {
     pub module: ItemMod,
     pub event: Option<Record>,
     pub collections: Vec<Record>,
+    /// `#[config("section")]` structs: parameter sections read once per dataset.
+    pub configs: Vec<Config>,
     /// Functions with a stage attribute, in declaration order.
     pub funcs: Vec<Func>,
     pub categories: Vec<Category>,
@@ -27,6 +29,12 @@ pub(crate) struct Record {
     pub ident: Ident,
     pub prefix: Option<String>,
     pub fields: Vec<Field>,
+}
+
+/// A `#[config("section")]` struct: `serde::Deserialize` from the parameters at `section`.
+pub(crate) struct Config {
+    pub ident: Ident,
+    pub section: LitStr,
 }
 
 /// One field of a record, bound to a branch.
@@ -53,7 +61,7 @@ impl Field {
 /// When a function runs.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum Stage {
-    /// Once per chunk, before the event loop.
+    /// Once per dataset, before any chunk is read.
     Setup,
     Skim,
     Produce,
@@ -158,6 +166,8 @@ pub(crate) enum Source {
     /// The `Shift` a `#[calibrate]` applies.
     Shift,
     Ctx,
+    /// Index into [`Analysis::configs`].
+    Config(usize),
     /// The value returned by function `funcs[i]` (a `#[setup]` or `#[produce]`).
     Value(usize),
 }

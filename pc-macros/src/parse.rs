@@ -11,8 +11,8 @@ use syn::{
 };
 
 use crate::model::{
-    Analysis, AxisSpec, Category, Errors, Field, Func, Hist, Record, Stage, Subsample, Target,
-    WeightRule,
+    Analysis, AxisSpec, Category, Config, Errors, Field, Func, Hist, Record, Stage, Subsample,
+    Target, WeightRule,
 };
 
 mod kw {
@@ -62,6 +62,7 @@ pub(crate) fn analysis(
         module,
         event: None,
         collections: Vec::new(),
+        configs: Vec::new(),
         funcs: Vec::new(),
         categories: Vec::new(),
         subsamples: Vec::new(),
@@ -125,8 +126,22 @@ fn take_attr(attrs: &mut Vec<Attribute>, name: &str) -> Option<Attribute> {
     Some(attrs.remove(i))
 }
 
-/// Reads a `#[collection(prefix = "..")]` or `#[event]` struct (others pass through).
+/// Reads a `#[collection(prefix = "..")]`, `#[event]` or `#[config("..")]` struct
+/// (others pass through).
 fn record(mut s: ItemStruct, a: &mut Analysis, errors: &mut Errors) -> ItemStruct {
+    if let Some(attr) = take_attr(&mut s.attrs, "config") {
+        match attr.parse_args::<LitStr>() {
+            Ok(section) => a.configs.push(Config {
+                ident: s.ident.clone(),
+                section,
+            }),
+            Err(e) => errors.push(syn::Error::new(
+                e.span(),
+                "expected the parameter section: `#[config(\"object_preselection\")]`",
+            )),
+        }
+        return s;
+    }
     let prefix = if let Some(attr) = take_attr(&mut s.attrs, "collection") {
         let mut prefix = None;
         let parsed = attr.parse_nested_meta(|meta| {

@@ -188,7 +188,6 @@ fn run_features(file: &Path, yaml: &str) -> Result<RunResult, RunError> {
     let opts = RunOptions {
         threads: 1,
         chunk_size: 100_000,
-        progress: false,
     };
     run(&features::Processor, &[ds], &params, &opts)
 }
@@ -289,7 +288,7 @@ fn check_file(file: &Path, min_presel: u64) {
         presel[1] >= presel[0] && presel[0] >= presel[2] && presel[2] >= min_presel,
         "{presel:?}"
     );
-    assert_eq!(out.presel, presel);
+    assert_eq!(out.presel(), presel);
     let spec = &result.output.spec;
     assert_eq!(
         spec.categories[2..],
@@ -300,13 +299,13 @@ fn check_file(file: &Path, min_presel: u64) {
             "two_muons_endcap"
         ]
     );
-    let counted: Vec<u64> = (2..6).map(|k| out.categories[1][k][0].events).collect();
+    let counted: Vec<u64> = (2..6).map(|k| out.categories()[1][k][0].events).collect();
     assert_eq!(counted, cartesian);
 
-    assert_eq!(out.groups, ["DYJetsToLL__central", "DYJetsToLL__any"]);
+    assert_eq!(out.groups(), ["DYJetsToLL__central", "DYJetsToLL__any"]);
     let mut checked = 0;
     for (g, h, hist) in out
-        .hists
+        .hists()
         .iter()
         .enumerate()
         .flat_map(|(g, hists)| hists.iter().enumerate().map(move |(h, x)| (g, h, x)))
@@ -352,17 +351,22 @@ fn selected_variations_equal_the_full_run_and_unknown_names_are_errors() {
     assert_eq!(spec.axis_variations(), kept);
     assert_eq!(spec.run_shapes(), ["nominal"]);
     let (all, part) = (&full.output.datasets[0].1, &some.output.datasets[0].1);
-    assert_eq!(part.presel, [all.presel[0]]);
+    assert_eq!(part.presel(), [all.presel()[0]]);
     for (a, b) in all
-        .categories
+        .categories()
         .iter()
         .flatten()
-        .zip(part.categories.iter().flatten())
+        .zip(part.categories().iter().flatten())
     {
         assert_eq!(b[..], a[..1]);
     }
     let mut compared = 0;
-    for (ha, hb) in all.hists.iter().flatten().zip(part.hists.iter().flatten()) {
+    for (ha, hb) in all
+        .hists()
+        .iter()
+        .flatten()
+        .zip(part.hists().iter().flatten())
+    {
         let (sa, sb) = (ha.shape(), hb.shape());
         assert_eq!(sb[1], kept.len() + 1); // with the overflow bin
         for cat in 0..sa[0] {

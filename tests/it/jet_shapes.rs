@@ -170,7 +170,6 @@ fn jes_and_jer_shape_variations_rerun_the_selection() {
     let run_opts = RunOptions {
         threads: 2,
         chunk_size: 5000,
-        progress: false,
     };
     let result = run(&jet_shapes::Processor, &[ds], &params, &run_opts).unwrap();
     assert!(result.failed.is_empty(), "{:?}", result.failed);
@@ -227,14 +226,14 @@ fn jes_and_jer_shape_variations_rerun_the_selection() {
             }
         }
     }
-    assert_eq!(out.presel, presel);
+    assert_eq!(out.presel(), presel);
     assert!(
         presel[1] > presel[0] && presel[0] > presel[2],
         "JES Up/Down: {presel:?}"
     );
     assert_ne!(presel[3], presel[4], "JER Up/Down: {presel:?}");
     // n_jets: axes cat, variation (sorted labels), n (flow bins included).
-    let hist = &out.hists[0][0];
+    let hist = &out.hists()[0][0];
     let labels = &spec.variations;
     for (s, shape) in spec.shape_variations.iter().enumerate() {
         let v = labels.iter().position(|l| l == shape).unwrap();

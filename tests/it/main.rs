@@ -6,6 +6,7 @@ mod common;
 mod correction;
 mod corrupt;
 mod dsl_features;
+mod hand_written;
 mod jet_shapes;
 mod jetmet;
 mod pipeline;

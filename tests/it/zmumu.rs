@@ -24,7 +24,6 @@ fn run_zmumu(datasets: &[pc_core::config::Dataset], threads: usize, chunk_size: 
     let opts = RunOptions {
         threads,
         chunk_size,
-        progress: false,
     };
     let params = params();
     let result = run(&zmumu::dsl::zmumu::Processor, datasets, &params, &opts).unwrap();

@@ -6,7 +6,7 @@ use pc_core::prelude::*;
 #[processor(name = "zmumu", tree = "Events", schema = "nanoaod_v7")]
 pub mod zmumu {
     use super::*;
-    use crate::{Cuts, delta_r, dimuon_mass};
+    use crate::{JetCuts, LeptonCuts, Window, delta_r, dimuon_mass};
     use pc_core::cms::{CalibJet, CmsError, JetCalibration, JetEvent, LeptonSf, Pileup};
     use pc_core::jetmet::{JetMetError, JetVariation};
     use std::f64::consts::PI;
@@ -140,16 +140,45 @@ pub mod zmumu {
         }
     }
 
-    /// Reads the thresholds ([`crate::Cuts`]), once per chunk.
+    /// The object cuts (PocketCoffea's `object_preselection`), read once per dataset.
+    #[config("object_preselection")]
+    #[derive(Clone, Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "PascalCase")]
+    pub struct ObjectPreselection {
+        pub muon: LeptonCuts,
+        pub electron: LeptonCuts,
+        pub jet: JetCuts,
+    }
+
+    #[config("skim")]
+    #[derive(Clone, Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Skim {
+        pub muon_pt_min: f32,
+    }
+
+    #[config("preselection")]
+    #[derive(Clone, Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Preselection {
+        pub pt_leading_muon: f32,
+        pub mll: Window,
+    }
+
+    /// The b-tag discriminant threshold of `object_preselection.Jet.btag.wp` in the year.
+    pub struct BTag(pub f32);
+
     #[setup]
-    pub fn cuts(ctx: &Ctx<'_>) -> Result<Cuts, ParamError> {
-        Cuts::from_params(ctx.params, &ctx.dataset.year)
+    pub fn btag(sel: &ObjectPreselection, ctx: &Ctx<'_>) -> Result<BTag, ParamError> {
+        let (year, wp) = (&ctx.dataset.year, &sel.jet.btag.wp);
+        let key = format!("btagging.working_point.{year}.btagging_WP.{wp}");
+        ctx.params.get(&key).map(BTag)
     }
 
     /// Which of [`FLAGS`] an event must pass.
     pub struct Flags(pub [bool; 7]);
 
-    /// `event_flags.{year}`, and for data also `event_flags_data.{year}`, once per chunk.
+    /// `event_flags.{year}`, and for data also `event_flags_data.{year}`, once per dataset.
     #[setup]
     pub fn flags(ctx: &Ctx<'_>) -> Result<Flags, String> {
         let (p, year) = (ctx.params, &ctx.dataset.year);
@@ -192,8 +221,8 @@ pub mod zmumu {
         }
     }
 
-    /// The corrections of the chunk's year (MC only, and only if the parameter `corrections`
-    /// is true; files parsed once per process).
+    /// The corrections of the dataset's year (MC only, and only if the parameter
+    /// `corrections` is true; files parsed once per process).
     pub struct Corrections {
         pub pileup: Option<Pileup>,
         pub sf_mu_id: Option<LeptonSf>,
@@ -235,8 +264,8 @@ pub mod zmumu {
     }
 
     #[skim]
-    pub fn one_muon(muons: &[Muon], cuts: &Cuts) -> bool {
-        muons.iter().any(|m| m.pt >= cuts.skim_mu_pt)
+    pub fn one_muon(muons: &[Muon], skim: &Skim) -> bool {
+        muons.iter().any(|m| m.pt >= skim.muon_pt_min)
     }
 
     #[skim]
@@ -280,48 +309,55 @@ pub mod zmumu {
         pub mll: Option<f64>,
     }
 
-    pub fn good_muon(m: &Muon, cuts: &Cuts) -> bool {
-        m.pt > cuts.mu_pt && m.eta.abs() < cuts.mu_eta && m.iso < cuts.mu_iso && m.tight_id
+    pub fn good_muon(m: &Muon, cut: &LeptonCuts) -> bool {
+        m.pt > cut.pt && m.eta.abs() < cut.eta && m.iso < cut.iso && m.tight_id
     }
 
-    pub fn good_electron(e: &Electron, cuts: &Cuts) -> bool {
+    pub fn good_electron(e: &Electron, cut: &LeptonCuts) -> bool {
         let eta_sc = (f64::from(e.eta) + f64::from(e.delta_eta_sc)).abs();
-        e.pt > cuts.el_pt
-            && e.eta.abs() < cuts.el_eta
+        e.pt > cut.pt
+            && e.eta.abs() < cut.eta
             && !(1.4442..=1.5660).contains(&eta_sc)
-            && e.iso < cuts.el_iso
+            && e.iso < cut.iso
             && e.mva_wp80
     }
 
+    pub fn good_jet(j: &Jet, cut: &JetCuts) -> bool {
+        j.pt > cut.pt
+            && j.eta.abs() < cut.eta
+            && j.jet_id >= cut.jet_id
+            && (j.pu_id >= cut.pu_id.value || j.pt >= cut.pu_id.maxpt)
+    }
+
     #[produce]
-    pub fn objects(muons: &[Muon], electrons: &[Electron], jets: &[Jet], cuts: &Cuts) -> Objects {
+    pub fn objects(
+        muons: &[Muon],
+        electrons: &[Electron],
+        jets: &[Jet],
+        sel: &ObjectPreselection,
+        btag: &BTag,
+    ) -> Objects {
         let muons: Vec<Muon> = muons
             .iter()
-            .filter(|m| good_muon(m, cuts))
+            .filter(|m| good_muon(m, &sel.muon))
             .copied()
             .collect();
         let electrons: Vec<Electron> = electrons
             .iter()
-            .filter(|e| good_electron(e, cuts))
+            .filter(|e| good_electron(e, &sel.electron))
             .copied()
             .collect();
         let clean = |j: &Jet| {
-            let lepton = |eta, phi| delta_r(j.eta, j.phi, eta, phi) > cuts.jet_dr;
+            let lepton = |eta, phi| delta_r(j.eta, j.phi, eta, phi) > sel.jet.dr_lepton;
             muons.iter().all(|m| lepton(m.eta, m.phi))
                 && electrons.iter().all(|e| lepton(e.eta, e.phi))
         };
         let jets: Vec<Jet> = jets
             .iter()
-            .filter(|j| {
-                j.pt > cuts.jet_pt
-                    && j.eta.abs() < cuts.jet_eta
-                    && j.jet_id >= cuts.jet_id
-                    && (j.pu_id >= cuts.puid_value || j.pt >= cuts.puid_maxpt)
-                    && clean(j)
-            })
+            .filter(|j| good_jet(j, &sel.jet) && clean(j))
             .copied()
             .collect();
-        let n_bjets = jets.iter().filter(|j| j.btag > cuts.btag).count();
+        let n_bjets = jets.iter().filter(|j| j.btag > btag.0).count();
         let mll = match muons[..] {
             [a, b] => Some(dimuon_mass(
                 [a.pt, a.eta, a.phi, a.mass],
@@ -340,13 +376,13 @@ pub mod zmumu {
 
     /// Exactly two good muons of opposite charge and no good electron, m_ll in range.
     #[preselect]
-    pub fn dimuon(o: &Objects, cuts: &Cuts) -> bool {
+    pub fn dimuon(o: &Objects, cut: &Preselection) -> bool {
         match (&o.muons[..], o.electrons.is_empty(), o.mll) {
             ([a, b], true, Some(mll)) => {
-                a.pt > cuts.lead_mu_pt
+                a.pt > cut.pt_leading_muon
                     && a.charge + b.charge == 0
-                    && mll > cuts.mll_low
-                    && mll < cuts.mll_high
+                    && mll > cut.mll.low
+                    && mll < cut.mll.high
             }
             _ => false,
         }

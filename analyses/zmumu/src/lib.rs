@@ -24,56 +24,54 @@ pub fn analysis() -> pc_core::cli::Analysis {
 /// The analysis' own parameters, merged on top of the framework defaults.
 pub const PARAMS_YAML: &str = include_str!("../params/object_preselection.yaml");
 
-/// Thresholds of the analysis, read from the parameters once per chunk.
-pub struct Cuts {
-    pub mu_pt: f32,
-    pub mu_eta: f32,
-    pub mu_iso: f32,
-    pub el_pt: f32,
-    pub el_eta: f32,
-    pub el_iso: f32,
-    pub jet_pt: f32,
-    pub jet_eta: f32,
-    pub jet_id: i32,
-    pub jet_dr: f64,
-    pub puid_value: i32,
-    pub puid_maxpt: f32,
-    pub btag: f32,
-    pub skim_mu_pt: f32,
-    pub lead_mu_pt: f32,
-    pub mll_low: f64,
-    pub mll_high: f64,
+/// Cuts on a lepton (`object_preselection.Muon`, `.Electron`).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeptonCuts {
+    pub pt: f32,
+    pub eta: f32,
+    pub iso: f32,
+    /// The identification, as PocketCoffea names it (zmumu reads `Muon_tightId` and
+    /// `Electron_mvaFall17V2Iso_WP80`).
+    pub id: String,
 }
 
-impl Cuts {
-    pub fn from_params(
-        p: &pc_core::config::Params,
-        year: &str,
-    ) -> Result<Cuts, pc_core::config::ParamError> {
-        let o = "object_preselection";
-        let btag_wp: String = p.get(&format!("{o}.Jet.btag.wp"))?;
-        Ok(Cuts {
-            mu_pt: p.get(&format!("{o}.Muon.pt"))?,
-            mu_eta: p.get(&format!("{o}.Muon.eta"))?,
-            mu_iso: p.get(&format!("{o}.Muon.iso"))?,
-            el_pt: p.get(&format!("{o}.Electron.pt"))?,
-            el_eta: p.get(&format!("{o}.Electron.eta"))?,
-            el_iso: p.get(&format!("{o}.Electron.iso"))?,
-            jet_pt: p.get(&format!("{o}.Jet.pt"))?,
-            jet_eta: p.get(&format!("{o}.Jet.eta"))?,
-            jet_id: p.get(&format!("{o}.Jet.jetId"))?,
-            jet_dr: p.get(&format!("{o}.Jet.dr_lepton"))?,
-            puid_value: p.get(&format!("{o}.Jet.puId.value"))?,
-            puid_maxpt: p.get(&format!("{o}.Jet.puId.maxpt"))?,
-            btag: p.get(&format!(
-                "btagging.working_point.{year}.btagging_WP.{btag_wp}"
-            ))?,
-            skim_mu_pt: p.get("skim.muon_pt_min")?,
-            lead_mu_pt: p.get("preselection.pt_leading_muon")?,
-            mll_low: p.get("preselection.mll.low")?,
-            mll_high: p.get("preselection.mll.high")?,
-        })
-    }
+/// Cuts on a jet (`object_preselection.Jet`).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JetCuts {
+    pub dr_lepton: f64,
+    pub pt: f32,
+    pub eta: f32,
+    #[serde(rename = "jetId")]
+    pub jet_id: i32,
+    #[serde(rename = "puId")]
+    pub pu_id: PileupIdCut,
+    pub btag: WorkingPoint,
+}
+
+/// A jet passes if `puId >= value` or `pt >= maxpt`.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PileupIdCut {
+    pub wp: String,
+    pub value: i32,
+    pub maxpt: f32,
+}
+
+/// A working point by name (`L`, `M`, `T`).
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkingPoint {
+    pub wp: String,
+}
+
+/// An open interval `(low, high)`.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub low: f64,
+    pub high: f64,
 }
 
 /// ΔR in double precision, with Δφ wrapped into [-π, π).

@@ -49,10 +49,13 @@ fn run(analysis: &Analysis, args: RunArgs) -> anyhow::Result<()> {
         .unwrap_or_else(|| PathBuf::from("pc-output").join(name));
     let dir = OutputDir::open(&output)?;
     let inputs = resolve(analysis, &args.input)?;
-    let spec = analysis.processor.spec();
-    let chunk_plan = plan(&spec, &inputs.datasets, &inputs.params, &inputs.plan)?;
+    let setup = RunSetup::new(
+        analysis.processor,
+        inputs.datasets.clone(),
+        inputs.params.clone(),
+    )?;
+    let chunk_plan = plan(&setup.spec, &inputs.datasets, &inputs.params, &inputs.plan)?;
     report_skipped(&chunk_plan);
-    let setup = RunSetup::new(analysis.processor, &chunk_plan, inputs.params)?;
     let progress = Progress::new(!args.input.quiet, chunk_plan.entries());
     let on_chunk = |c: &PlannedChunk, _ok: bool| progress.add(c.len());
     let opts = LocalOptions {
@@ -115,11 +118,14 @@ fn fail_on_failures(result: &RunResult, output: &std::path::Path) -> anyhow::Res
 
 fn write_plan(analysis: &Analysis, args: PlanArgs) -> anyhow::Result<()> {
     let inputs = resolve(analysis, &args.input)?;
-    let spec = analysis.processor.spec();
-    let chunk_plan = plan(&spec, &inputs.datasets, &inputs.params, &inputs.plan)?;
-    report_skipped(&chunk_plan);
     // The setup is checked now, not in the jobs.
-    RunSetup::new(analysis.processor, &chunk_plan, inputs.params)?;
+    let setup = RunSetup::new(
+        analysis.processor,
+        inputs.datasets.clone(),
+        inputs.params.clone(),
+    )?;
+    let chunk_plan = plan(&setup.spec, &inputs.datasets, &inputs.params, &inputs.plan)?;
+    report_skipped(&chunk_plan);
     chunk_plan.write(&args.output)?;
     println!(
         "plan {}: {} chunks, {} events, {} datasets -> {}",
@@ -134,7 +140,7 @@ fn write_plan(analysis: &Analysis, args: PlanArgs) -> anyhow::Result<()> {
 
 fn exec(analysis: &Analysis, args: ExecArgs) -> anyhow::Result<()> {
     let chunk_plan = ChunkPlan::read(&args.plan)?;
-    let setup = RunSetup::new(analysis.processor, &chunk_plan, chunk_plan.params()?)?;
+    let setup = RunSetup::for_plan(analysis.processor, &chunk_plan, chunk_plan.params()?)?;
     let slice = args.slice.unwrap_or(Slice { index: 1, count: 1 });
     let output = args.output.clone().unwrap_or_else(|| {
         PathBuf::from(format!("partial_{}_of_{}.json", slice.index, slice.count))
@@ -181,7 +187,7 @@ fn exec(analysis: &Analysis, args: ExecArgs) -> anyhow::Result<()> {
 fn merge(analysis: &Analysis, args: MergeArgs) -> anyhow::Result<()> {
     let t0 = Instant::now();
     let chunk_plan = ChunkPlan::read(&args.plan)?;
-    let setup = RunSetup::new(analysis.processor, &chunk_plan, chunk_plan.params()?)?;
+    let setup = RunSetup::for_plan(analysis.processor, &chunk_plan, chunk_plan.params()?)?;
     let dir = OutputDir::open(&args.output)?;
     let partial = crate::merge::merge_files(&args.partials, &chunk_plan, &setup)?;
     if !args.allow_missing {

@@ -10,13 +10,18 @@ use crate::jetmet::{
     CalibratedJets, EventJets, JetCalibConfig, JetCalibrator, JetMetError, JetVariation,
 };
 
-/// A jet calibrator and how its output is used, for one chunk (it keeps per-event buffers).
+/// A jet calibrator and how its output is used, shared by the threads of a run (each
+/// thread keeps its own per-event buffers).
 #[derive(Debug)]
 pub struct JetCalibration {
     pub calibrator: Arc<JetCalibrator>,
     /// Re-sort the jets by calibrated pt (`sort_by_pt`).
     pub sort_by_pt: bool,
-    scratch: RefCell<Scratch>,
+}
+
+thread_local! {
+    /// This thread's buffers, for the calibrator they were made for.
+    static SCRATCH: RefCell<Option<(Arc<JetCalibrator>, Scratch)>> = const { RefCell::new(None) };
 }
 
 /// What the calibration reads from an analysis' jet struct, and writes back.
@@ -92,14 +97,9 @@ impl JetCalibration {
             key: factory_key.clone(),
             message: e.to_string(),
         })?;
-        let scratch = RefCell::new(Scratch {
-            out: calibrator.new_output(),
-            ..Default::default()
-        });
         Ok(Some(JetCalibration {
             calibrator,
             sort_by_pt,
-            scratch,
         }))
     }
 
@@ -112,7 +112,28 @@ impl JetCalibration {
         event: JetEvent,
         variation: JetVariation,
     ) -> Result<(), JetMetError> {
-        let s = &mut *self.scratch.borrow_mut();
+        SCRATCH.with_borrow_mut(|slot| {
+            let fresh = !matches!(slot, Some((c, _)) if Arc::ptr_eq(c, &self.calibrator));
+            if fresh {
+                let scratch = Scratch {
+                    out: self.calibrator.new_output(),
+                    ..Default::default()
+                };
+                *slot = Some((self.calibrator.clone(), scratch));
+            }
+            let (_, s) = slot.as_mut().expect("set above");
+            self.apply_with(s, jets, gen_jet_pt, event, variation)
+        })
+    }
+
+    fn apply_with<J: CalibJet>(
+        &self,
+        s: &mut Scratch,
+        jets: &mut [J],
+        gen_jet_pt: impl IntoIterator<Item = f32>,
+        event: JetEvent,
+        variation: JetVariation,
+    ) -> Result<(), JetMetError> {
         for c in &mut s.columns {
             c.clear();
         }

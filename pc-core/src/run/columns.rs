@@ -1,5 +1,6 @@
 //! Typed access to the columns of one chunk, for generated and hand-written processors.
 
+use super::ids::BranchId;
 use crate::io::{Column, Layout, LeafType, Values};
 
 /// A Rust element type that a branch can be read as.
@@ -102,11 +103,15 @@ impl Columns {
         self.entries
     }
 
-    fn column(&self, i: usize) -> Result<&Column, ColumnError> {
+    fn column(&self, i: BranchId) -> Result<&Column, ColumnError> {
+        let i = i.index();
         self.columns
             .get(i)
             .and_then(Option::as_ref)
-            .ok_or_else(|| ColumnError::Missing(self.names.get(i).copied().unwrap_or("?").into()))
+            .ok_or_else(|| match self.names.get(i) {
+                Some(name) => ColumnError::Missing(name.to_string()),
+                None => ColumnError::Missing(format!("#{i} (not declared)")),
+            })
     }
 
     fn values<'a, T: Element>(&self, c: &'a Column) -> Result<&'a [T], ColumnError> {
@@ -118,12 +123,12 @@ impl Columns {
     }
 
     /// Whether branch `i` was read.
-    pub fn has(&self, i: usize) -> bool {
-        matches!(self.columns.get(i), Some(Some(_)))
+    pub fn has(&self, i: BranchId) -> bool {
+        matches!(self.columns.get(i.index()), Some(Some(_)))
     }
 
     /// Branch `i` as one value per event.
-    pub fn scalar<T: Element>(&self, i: usize) -> Result<&[T], ColumnError> {
+    pub fn scalar<T: Element>(&self, i: BranchId) -> Result<&[T], ColumnError> {
         let c = self.column(i)?;
         if !matches!(c.layout, Layout::Scalar) {
             return Err(ColumnError::Shape {
@@ -135,8 +140,14 @@ impl Columns {
         self.values(c)
     }
 
+    /// Branch `i` as one value per event, if it was read (`None` for an MC-only branch in
+    /// data, or a `when` branch whose parameter is false).
+    pub fn scalar_opt<T: Element>(&self, i: BranchId) -> Result<Option<&[T]>, ColumnError> {
+        self.has(i).then(|| self.scalar(i)).transpose()
+    }
+
     /// Branch `i` as a counted array.
-    pub fn jagged<T: Element>(&self, i: usize) -> Result<Jagged<'_, T>, ColumnError> {
+    pub fn jagged<T: Element>(&self, i: BranchId) -> Result<Jagged<'_, T>, ColumnError> {
         let c = self.column(i)?;
         let Layout::Jagged(offsets) = &c.layout else {
             return Err(ColumnError::Shape {

@@ -2,15 +2,22 @@
 //! the local run (plan -> execute -> finalize, see [`crate::plan`], [`crate::execute`],
 //! [`crate::finalize`]).
 
+pub mod builder;
 pub mod columns;
+pub mod ids;
 pub mod output;
 pub mod processor;
 pub mod runner;
 mod selection;
 pub mod variation;
 
+pub use builder::SpecBuilder;
 pub use columns::{ColumnError, Columns, Element, Jagged};
+pub use ids::{BranchId, CategoryId, GroupId, HistId, ShapeId, VariationId};
 pub use output::{ChunkOutput, Output, Tally};
-pub use processor::{BranchReq, ChunkContext, HistDef, ProcessError, Processor, ProcessorSpec};
+pub use processor::{
+    BranchReq, ChunkContext, HistDef, Prepared, ProcessError, ProcessResult, Processor,
+    ProcessorSpec,
+};
 pub use runner::{FailedChunk, LocalOptions, RunError, RunOptions, RunResult, run, run_local};
 pub use variation::{Multi, Shift, UpDown, WeightOutput};

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::processor::ProcessorSpec;
+use super::ids::{CategoryId, GroupId, HistId, ShapeId, VariationId};
+use super::processor::{ProcessError, ProcessorSpec};
 use crate::config::Dataset;
 use crate::exact::ExactSum;
 use crate::hist::{Axis, Entry, Hist, HistError};
@@ -22,24 +23,31 @@ pub struct Tally {
 ///
 /// Results are kept per *group*: the dataset's subsamples (`{sample}__{sub}`, which may
 /// overlap), or the sample itself when it has none.
+///
+/// A processor records what its events pass through the methods taking typed ids
+/// ([`pass_skim`](Self::pass_skim), [`pass_presel`](Self::pass_presel),
+/// [`count`](Self::count), [`fill`](Self::fill)); the runtime owns the counters (it sets
+/// `initial` and Σ genWeight before the processor runs) and checks every id.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChunkOutput {
-    pub initial: u64,
-    pub skim: u64,
-    /// Events passing the preselection, per shape variation.
-    pub presel: Vec<u64>,
+    pub(crate) initial: u64,
+    pub(crate) skim: u64,
+    /// Events passing the preselection, per shape variation run.
+    pub(crate) presel: Vec<u64>,
     /// Output names: `{sample}__{sub}` per subsample, or the sample.
-    pub groups: Vec<String>,
-    /// Per group, per category, per shape variation.
-    pub categories: Vec<Vec<Vec<Tally>>>,
+    pub(crate) groups: Vec<String>,
+    /// Per group, per category, per shape variation run.
+    pub(crate) categories: Vec<Vec<Vec<Tally>>>,
     /// Σ genWeight over all events before any cut (MC).
-    pub sum_genweights: ExactSum,
+    pub(crate) sum_genweights: ExactSum,
     /// Normalisation applied to weight sums (1/Σ genWeight after [`ChunkOutput::normalise`]).
-    pub norm: f64,
+    pub(crate) norm: f64,
     /// Per group, one per histogram of the spec: axes `cat`, `variation` (MC), then the
     /// analysis axes.
-    pub hists: Vec<Vec<Hist>>,
+    pub(crate) hists: Vec<Vec<Hist>>,
     is_mc: bool,
+    /// The declared slot of `nominal`.
+    nominal: VariationId,
     /// Declared variation slot -> index on the `variation` axis (`None`: not histogrammed).
     axis_index: Vec<Option<usize>>,
     /// Declared shape variation -> index in `presel` and the tallies (`None`: not run).
@@ -81,9 +89,50 @@ impl ChunkOutput {
             sum_genweights: ExactSum::default(),
             norm: 1.0,
             is_mc,
+            nominal: VariationId::new(
+                spec.variations
+                    .iter()
+                    .position(|v| v == "nominal")
+                    .unwrap_or(0),
+            ),
             axis_index: spec.variation_axis_index(),
             shape_index: spec.shape_index(),
         })
+    }
+
+    /// Events in the chunk (set by the runtime).
+    pub fn initial(&self) -> u64 {
+        self.initial
+    }
+
+    /// Events passing the skim.
+    pub fn skim(&self) -> u64 {
+        self.skim
+    }
+
+    /// Events passing the preselection, per shape variation this run computes.
+    pub fn presel(&self) -> &[u64] {
+        &self.presel
+    }
+
+    /// The output groups: `{sample}__{sub}` per subsample, or the sample.
+    pub fn groups(&self) -> &[String] {
+        &self.groups
+    }
+
+    /// Per group, per category, per shape variation run: events and weight sums.
+    pub fn categories(&self) -> &[Vec<Vec<Tally>>] {
+        &self.categories
+    }
+
+    /// Σ genWeight of the chunk's events before any cut (MC; set by the runtime).
+    pub fn sum_genweights(&self) -> &ExactSum {
+        &self.sum_genweights
+    }
+
+    /// Per group, one per histogram of the spec.
+    pub fn hists(&self) -> &[Vec<Hist>] {
+        &self.hists
     }
 
     /// Whether the histograms have a `variation` axis.
@@ -91,60 +140,114 @@ impl ChunkOutput {
         self.is_mc
     }
 
-    /// Whether this run computes declared shape variation `shape` (`nominal`, 0, always).
+    /// Whether this run computes shape variation `shape` (`nominal` always).
     #[inline]
-    pub fn runs_shape(&self, shape: usize) -> bool {
-        self.shape_index[shape].is_some()
+    pub fn runs_shape(&self, shape: ShapeId) -> bool {
+        matches!(self.shape_index.get(shape.index()), Some(Some(_)))
     }
 
-    /// Records an event passing the preselection for (declared) shape variation `shape`.
+    /// Records an event passing the skim.
     #[inline]
-    pub fn pass_presel(&mut self, shape: usize) {
-        if let Some(s) = self.shape_index[shape] {
+    pub fn pass_skim(&mut self) {
+        self.skim += 1;
+    }
+
+    /// Records an event passing the preselection for shape variation `shape` (nothing if
+    /// this run does not compute it).
+    #[inline]
+    pub fn pass_presel(&mut self, shape: ShapeId) -> Result<(), ProcessError> {
+        if let Some(s) = self.shape_slot(shape)? {
             self.presel[s] += 1;
         }
+        Ok(())
     }
 
-    /// Records an event of `group` in category `cat` for (declared) shape variation `shape`
-    /// with nominal weight `w`.
+    /// Records an event of `group` in category `cat` for shape variation `shape` with
+    /// nominal weight `w`.
     #[inline]
-    pub fn count(&mut self, group: usize, cat: usize, shape: usize, w: f64) {
-        let Some(shape) = self.shape_index[shape] else {
-            return;
+    pub fn count(
+        &mut self,
+        group: GroupId,
+        cat: CategoryId,
+        shape: ShapeId,
+        w: f64,
+    ) -> Result<(), ProcessError> {
+        let Some(s) = self.shape_slot(shape)? else {
+            return Ok(());
         };
-        let t = &mut self.categories[group][cat][shape];
-        t.events += 1;
-        t.sumw.add(w);
-        t.sumw2.add(w * w);
+        let t = self
+            .categories
+            .get_mut(group.index())
+            .ok_or_else(|| unknown(group, "for this sample"))?
+            .get_mut(cat.index())
+            .ok_or_else(|| unknown(cat, "by the processor"))?;
+        t[s].events += 1;
+        t[s].sumw.add(w);
+        t[s].sumw2.add(w * w);
+        Ok(())
     }
 
-    /// Fills histogram `hist` of `group` in category `cat` with `entry` (one value per analysis axis),
-    /// once per `(declared variation slot, weight)` of `weights` that this run histograms;
-    /// data histograms have no `variation` axis and take the first weight.
+    /// Fills histogram `hist` of `group` in category `cat` with `entry` (one value per
+    /// analysis axis), once per `(variation, weight)` of `weights` that this run
+    /// histograms; data histograms have no `variation` axis and take the first weight.
     #[inline]
     pub fn fill<const N: usize>(
         &mut self,
-        group: usize,
-        hist: usize,
-        cat: usize,
+        group: GroupId,
+        hist: HistId,
+        cat: CategoryId,
         entry: impl Entry<N>,
-        weights: &[(usize, f64)],
-    ) -> Result<(), HistError> {
-        let h = &mut self.hists[group][hist];
+        weights: &[(VariationId, f64)],
+    ) -> Result<(), ProcessError> {
+        let h = self
+            .hists
+            .get_mut(group.index())
+            .ok_or_else(|| unknown(group, "for this sample"))?
+            .get_mut(hist.index())
+            .ok_or_else(|| unknown(hist, "by the processor"))?;
+        let c = cat.index();
+        if c >= self.categories[0].len() {
+            return Err(unknown(cat, "by the processor"));
+        }
         let first = if self.is_mc { 2 } else { 1 };
         let Some(offset) = entry.offset(h, first)? else {
             return Ok(());
         };
         if self.is_mc {
             for &(v, w) in weights {
-                if let Some(v) = self.axis_index[v] {
-                    h.fill_at(&[cat, v], offset, w);
+                match self.axis_index.get(v.index()) {
+                    Some(Some(v)) => h.fill_at(&[c, *v], offset, w),
+                    Some(None) => {}
+                    None => return Err(unknown(v, "by the processor")),
                 }
             }
         } else if let Some(&(_, w)) = weights.first() {
-            h.fill_at(&[cat], offset, w);
+            h.fill_at(&[c], offset, w);
         }
         Ok(())
+    }
+
+    /// [`fill`](Self::fill) with the nominal weight `w` only.
+    #[inline]
+    pub fn fill_nominal<const N: usize>(
+        &mut self,
+        group: GroupId,
+        hist: HistId,
+        cat: CategoryId,
+        entry: impl Entry<N>,
+        w: f64,
+    ) -> Result<(), ProcessError> {
+        let nominal = self.nominal;
+        self.fill(group, hist, cat, entry, &[(nominal, w)])
+    }
+
+    /// Shape variation `shape`'s index in the tallies (`None`: not run this time).
+    #[inline]
+    fn shape_slot(&self, shape: ShapeId) -> Result<Option<usize>, ProcessError> {
+        self.shape_index
+            .get(shape.index())
+            .copied()
+            .ok_or_else(|| unknown(shape, "by the processor"))
     }
 
     /// Adds another output of the same dataset (merging chunks in id order).
@@ -199,6 +302,12 @@ impl ChunkOutput {
     pub fn sumw2(&self, t: &Tally) -> f64 {
         t.sumw2.value() * self.norm * self.norm
     }
+}
+
+/// An id the processor did not declare.
+#[cold]
+fn unknown(id: impl std::fmt::Display, by: &str) -> ProcessError {
+    ProcessError::Undeclared(format!("{id} is not declared {by}"))
 }
 
 /// The merged, normalised result of a run.

@@ -1,6 +1,8 @@
 //! The contract between an analysis and the runtime. `#[processor]` generates an
 //! implementation of [`Processor`]; one can also be written by hand.
 
+use std::any::Any;
+
 use super::columns::{ColumnError, Columns};
 use super::output::ChunkOutput;
 use crate::config::Dataset;
@@ -170,6 +172,8 @@ pub struct ChunkContext<'a> {
     /// The golden JSON of the year (data only).
     pub lumimask: Option<&'a LumiMask>,
     pub params: &'a crate::config::Params,
+    /// What [`Processor::prepare`] built for the dataset (`None` while preparing).
+    pub prepared: Option<&'a Prepared>,
 }
 
 impl ChunkContext<'_> {
@@ -177,6 +181,13 @@ impl ChunkContext<'_> {
     #[inline]
     pub fn certified(&self, run: u32, lumi: u32) -> bool {
         self.lumimask.is_none_or(|m| m.contains(run, lumi))
+    }
+
+    /// What [`Processor::prepare`] built for the dataset, as the `T` it made.
+    pub fn prepared<T: Any>(&self) -> Result<&T, ProcessError> {
+        self.prepared
+            .ok_or_else(|| ProcessError::Other("nothing is prepared yet".into()))?
+            .get()
     }
 }
 
@@ -187,23 +198,66 @@ pub enum ProcessError {
     Column(#[from] ColumnError),
     #[error(transparent)]
     Hist(#[from] crate::hist::HistError),
+    /// An id the processor's spec does not declare.
+    #[error("{0}")]
+    Undeclared(String),
     #[error("{0}")]
     Other(String),
 }
 
-/// An analysis: declares what it needs and processes one chunk at a time.
+/// What [`Processor::process`] returns.
+pub type ProcessResult = Result<(), ProcessError>;
+
+/// An analysis: declares what it needs, prepares what a dataset's chunks share, and
+/// processes one chunk at a time.
 pub trait Processor: Sync {
-    /// The static description (branches, categories, variations, histograms).
+    /// The static description (branches, categories, variations, histograms), e.g. from
+    /// [`ProcessorSpec::builder`].
     fn spec(&self) -> ProcessorSpec;
 
+    /// Builds what every chunk of `ctx.dataset` shares (typed configuration, corrections,
+    /// thresholds), once per run and dataset, before any chunk is read: an error here stops
+    /// the run at start with one message. The default prepares nothing.
+    fn prepare(&self, ctx: &ChunkContext<'_>) -> Result<Prepared, ProcessError> {
+        let _ = ctx;
+        Ok(Prepared::new(()))
+    }
+
     /// Processes the events of one chunk: skim, objects, preselection, categories,
-    /// weights, fills. The runtime has already counted `initial` and summed `genWeight`.
+    /// weights, fills (what [`prepare`](Processor::prepare) built for the dataset is
+    /// [`ChunkContext::prepared`]). The runtime has already counted `initial` and summed
+    /// `genWeight`.
     fn process(
         &self,
         columns: &Columns,
         ctx: &ChunkContext<'_>,
         out: &mut ChunkOutput,
-    ) -> Result<(), ProcessError>;
+    ) -> ProcessResult;
+}
+
+/// What [`Processor::prepare`] built for one dataset, shared by its chunks.
+pub struct Prepared(Box<dyn Any + Send + Sync>);
+
+impl Prepared {
+    pub fn new<T: Any + Send + Sync>(value: T) -> Prepared {
+        Prepared(Box::new(value))
+    }
+
+    /// The value, if it is a `T`.
+    pub fn get<T: Any>(&self) -> Result<&T, ProcessError> {
+        self.0.downcast_ref().ok_or_else(|| {
+            ProcessError::Other(format!(
+                "the prepared value is not a `{}`",
+                std::any::type_name::<T>()
+            ))
+        })
+    }
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Prepared(..)")
+    }
 }
 
 /// For each item, its position among the kept ones (`None` for the others).

@@ -20,8 +20,6 @@ pub struct RunOptions {
     pub threads: usize,
     /// Target entries per chunk (chunks are whole clusters).
     pub chunk_size: u64,
-    /// Unused by [`run`]; kept for callers that print progress themselves.
-    pub progress: bool,
 }
 
 impl Default for RunOptions {
@@ -29,7 +27,6 @@ impl Default for RunOptions {
         RunOptions {
             threads: 0,
             chunk_size: 100_000,
-            progress: false,
         }
     }
 }
@@ -114,8 +111,8 @@ pub fn run<P: Processor + ?Sized>(
         chunk_size: opts.chunk_size,
         ..PlanOptions::default()
     };
-    let chunk_plan = plan(&processor.spec(), datasets, params, &plan_opts)?;
-    let setup = RunSetup::new(processor, &chunk_plan, params.clone())?;
+    let setup = RunSetup::new(processor, datasets.to_vec(), params.clone())?;
+    let chunk_plan = plan(&setup.spec, datasets, params, &plan_opts)?;
     let ids: Vec<usize> = (0..chunk_plan.chunks.len()).collect();
     let exec = ExecOptions {
         threads: opts.threads,
