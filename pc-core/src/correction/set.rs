@@ -240,15 +240,13 @@ mod tests {
 
     #[test]
     fn a_truncated_gzip_file_is_not_called_a_bomb() {
+        // A cut leaves four arbitrary bytes where the trailer's size is read.
         let bomb = zeros_gz(1 << 20);
-        for cut in [bomb.len() / 2, bomb.len() - 3] {
-            let mut cut_off = bomb[..cut].to_vec();
-            // Whatever the last four bytes were, a claim beyond 1032:1 is a cut-off file.
-            let n = cut_off.len();
-            cut_off[n - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
-            let e = gunzip(&cut_off, 2 << 30).unwrap_err().to_string();
-            assert!(e.starts_with("truncated or corrupt gzip data"), "{e}");
-        }
+        let mut cut = bomb[..bomb.len() / 2].to_vec();
+        let n = cut.len();
+        cut[n - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+        let e = gunzip(&cut, 2 << 30).unwrap_err().to_string();
+        assert!(e.starts_with("truncated or corrupt gzip data"), "{e}");
     }
 
     #[test]
