@@ -1,8 +1,10 @@
-//! Paths and helpers shared by the integration tests.
+//! Paths and helpers shared by the integration tests: data folders, the `pc` binary,
+//! generated samples, and files of the in-repo writer with the byte positions to patch.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use pc_core::io::{Column, Layout, Values};
+use pc_core::io::write::{BranchSpec, FileWriter};
+use pc_core::io::{Codec, Column, Layout, LeafType, Values};
 use sha2::{Digest, Sha256};
 
 /// The workspace root.
@@ -122,4 +124,149 @@ pub fn mc_dataset(sample: &str, file: &std::path::Path) -> pc_core::config::Data
     .collect();
     pc_core::config::Dataset::from_metadata("DY", meta, vec![file.to_string_lossy().into()])
         .unwrap()
+}
+
+/// A fresh scratch directory for one test (`TMPDIR/pc-it-TAG-PID`).
+pub fn scratch(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("pc-it-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The `pc` binary, without `$PC_DATA_DIR` from the environment.
+pub fn pc() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_pc"));
+    c.env_remove("PC_DATA_DIR");
+    c
+}
+
+/// A generated Drell-Yan sample of `events` in clusters of 1000, at `dir/name`.
+pub fn generated(dir: &Path, name: &str, events: u64) -> PathBuf {
+    let path = dir.join(name);
+    let mut opts =
+        pc_core::generate::GenerateOptions::new(pc_core::generate::SampleKind::DrellYan, events);
+    opts.cluster_size = 1000;
+    pc_core::generate::generate(&path, &opts).unwrap();
+    path
+}
+
+// Files of the in-repo writer and the positions of their fields, for patching bytes.
+
+/// Entries per cluster (one basket per branch each) of the test tree.
+pub const CLUSTERS: [usize; 3] = [37, 41, 43];
+pub const ENTRIES: u64 = 121;
+
+/// Writes tree `Events` with a counter `nObj`, a counted `Obj_pt[nObj]` and a scalar `x`.
+pub fn write_tree(path: &Path, codec: Codec) {
+    let mut w = FileWriter::create(path, codec).unwrap();
+    let specs = vec![
+        BranchSpec::scalar("nObj", LeafType::U32),
+        BranchSpec::counted("Obj_pt", LeafType::F32, "nObj"),
+        BranchSpec::scalar("x", LeafType::F32),
+    ];
+    let tree = w.add_tree("Events", "", specs).unwrap();
+    for (c, &n) in CLUSTERS.iter().enumerate() {
+        let counts: Vec<u32> = (0..n).map(|i| ((i * 7 + c * 3) % 5) as u32).collect();
+        let mut offsets = vec![0u32];
+        for &k in &counts {
+            offsets.push(offsets.last().unwrap() + k);
+        }
+        let total = *offsets.last().unwrap() as usize;
+        let columns = [
+            Column {
+                name: "nObj".into(),
+                values: Values::U32(counts),
+                layout: Layout::Scalar,
+            },
+            Column {
+                name: "Obj_pt".into(),
+                values: Values::F32((0..total).map(|i| i as f32 * 0.5).collect()),
+                layout: Layout::Jagged(offsets),
+            },
+            Column {
+                name: "x".into(),
+                values: Values::F32((0..n).map(|i| (i % 4) as f32).collect()),
+                layout: Layout::Scalar,
+            },
+        ];
+        w.write_cluster(tree, &columns).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+/// Every position of `needle` in `hay`.
+pub fn find_all(hay: &[u8], needle: &[u8]) -> Vec<usize> {
+    hay.windows(needle.len())
+        .enumerate()
+        .filter(|(_, w)| *w == needle)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Key starts of the baskets of `branch` of tree `Events` in a file of our writer, in
+/// entry order (wide keys: the class name follows 34 bytes of fixed fields).
+pub fn basket_keys(bytes: &[u8], branch: &str) -> Vec<usize> {
+    let mut needle = b"\x07TBasket".to_vec();
+    needle.push(branch.len() as u8);
+    needle.extend_from_slice(branch.as_bytes());
+    needle.extend_from_slice(b"\x06Events");
+    find_all(bytes, &needle).iter().map(|p| p - 34).collect()
+}
+
+/// The key length of the key at `key`.
+pub fn keylen_at(bytes: &[u8], key: usize) -> usize {
+    u16::from_be_bytes([bytes[key + 14], bytes[key + 15]]) as usize
+}
+
+/// Positions of a branch's `fBasketEntry`, `fBasketBytes` and `fBasketSeek` tables in an
+/// uncompressed TTree record of [`write_tree`].
+pub struct Tables {
+    pub entry: usize,
+    pub bytes: usize,
+    pub seek: usize,
+    /// fMaxBaskets: slots in each table.
+    pub max: usize,
+}
+
+/// The tables of the `branch`-th branch (in file order) of a [`write_tree`] file.
+pub fn tables(bytes: &[u8], branch: usize) -> Tables {
+    let mut needle = Vec::new();
+    let mut start = 0u64;
+    needle.extend_from_slice(&start.to_be_bytes());
+    for n in CLUSTERS {
+        start += n as u64;
+        needle.extend_from_slice(&start.to_be_bytes());
+    }
+    let entry = find_all(bytes, &needle)[branch];
+    // fMaxBaskets slots: the unused ones are zero, then a speed-bump byte (1) and fBasketSeek.
+    let i64_at = |p: usize| i64::from_be_bytes(bytes[p..p + 8].try_into().unwrap());
+    let mut max = CLUSTERS.len() + 1;
+    while i64_at(entry + 8 * max) == 0 {
+        max += 1;
+    }
+    assert_eq!(bytes[entry + 8 * max], 1);
+    Tables {
+        entry,
+        bytes: entry - 1 - 4 * max,
+        seek: entry + 8 * max + 1,
+        max,
+    }
+}
+
+/// Writes `bytes` changed by `patch` to `dir/name` and returns the path.
+pub fn patched(dir: &Path, name: &str, bytes: &[u8], patch: impl FnOnce(&mut Vec<u8>)) -> PathBuf {
+    let mut b = bytes.to_vec();
+    patch(&mut b);
+    let path = dir.join(name);
+    std::fs::write(&path, &b).unwrap();
+    path
+}
+
+pub fn put_i64(b: &mut [u8], at: usize, v: i64) {
+    b[at..at + 8].copy_from_slice(&v.to_be_bytes());
+}
+
+pub fn put_i32(b: &mut [u8], at: usize, v: i32) {
+    b[at..at + 4].copy_from_slice(&v.to_be_bytes());
 }

@@ -160,7 +160,7 @@ fn nasty_i64(rng: &mut Rng, current: i64, random_below: usize) -> i64 {
 /// Mutates TTree metadata of an uncompressed written file: basket entry, byte and seek
 /// tables and the tree's and branches' entry counts, one to three fields at a time.
 fn mutate_metadata(original: &[u8], rng: &mut Rng) -> Vec<u8> {
-    use crate::bad_input::{ENTRIES, find_all, tables};
+    use crate::common::{ENTRIES, find_all, tables};
     let mut b = original.to_vec();
     let i64_at = |b: &[u8], p: usize| i64::from_be_bytes(b[p..p + 8].try_into().unwrap());
     for _ in 0..1 + rng.below(3) {
@@ -203,7 +203,7 @@ fn mutated_tree_metadata_never_panics() {
     let dir = std::env::temp_dir().join(format!("pc-fuzz-meta-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let good = dir.join("good.root");
-    crate::bad_input::write_tree(&good, pc_core::io::Codec::None);
+    crate::common::write_tree(&good, pc_core::io::Codec::None);
     let original = std::fs::read(&good).unwrap();
     assert_eq!(read_everything(&good).unwrap(), 3);
     // `PC_FUZZ_MUTATIONS` raises the count (default 300) for a longer local run.

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per concern.
 
 mod bad_input;
+mod catalogue;
 mod cms;
 mod common;
 mod correction;

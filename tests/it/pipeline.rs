@@ -1,17 +1,12 @@
 //! The pipeline across processes, with the `pc` binary: plan, exec of slices, merge give
 //! the same bytes as one run; a slice merged twice and a missing slice are refused; a run
-//! killed with SIGKILL resumes from its ledger; an output folder in use is refused.
+//! killed with SIGKILL resumes from its ledger; a file replaced after planning is refused.
+//! (Bad inputs, a locked output folder and failed chunks: `catalogue.rs`.)
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::common;
-
-fn pc() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_pc"));
-    c.env_remove("PC_DATA_DIR");
-    c
-}
+use crate::common::{self, generated, pc};
 
 /// Runs `pc zmumu ARGS` on the demo samples in `demo` (generated on first use).
 fn zmumu(demo: &Path, args: &[&str]) -> Output {
@@ -223,18 +218,6 @@ fn killed_run_resumes_from_its_ledger() {
     let _ = std::fs::remove_dir_all(&t);
 }
 
-#[test]
-fn an_output_folder_in_use_is_refused_before_processing() {
-    let t = tmp("lock");
-    let out = t.join("out");
-    let held = pc_core::write::OutputDir::open(&out).unwrap();
-    let err = failed(zmumu(&t.join("demo"), &["-o", out.to_str().unwrap()]));
-    assert!(err.contains("in use by another run"), "{err}");
-    assert!(!out.join("histograms.json").exists());
-    drop(held);
-    let _ = std::fs::remove_dir_all(&t);
-}
-
 /// A built dataset JSON with one MC dataset of `files`.
 fn datasets_json(dir: &Path, files: &[&Path]) -> PathBuf {
     let files: Vec<String> = files
@@ -247,89 +230,6 @@ fn datasets_json(dir: &Path, files: &[&Path]) -> PathBuf {
     let path = dir.join("datasets.json");
     std::fs::write(&path, json.to_string()).unwrap();
     path
-}
-
-fn generated(dir: &Path, name: &str, events: u64) -> PathBuf {
-    let path = dir.join(name);
-    let mut opts =
-        pc_core::generate::GenerateOptions::new(pc_core::generate::SampleKind::DrellYan, events);
-    opts.cluster_size = 1000;
-    pc_core::generate::generate(&path, &opts).unwrap();
-    path
-}
-
-fn run_on(datasets: &Path, out: &Path, extra: &[&str]) -> Output {
-    pc().args(["zmumu", "--quiet", "--chunksize", "1000", "--datasets"])
-        .arg(datasets)
-        .arg("--data-dir")
-        .arg(common::shared_data())
-        .arg("-o")
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
-#[test]
-fn unreadable_files_are_named_at_once_or_skipped() {
-    let t = tmp("badfiles");
-    let good = generated(&t, "good.root", 3000);
-    let truncated = t.join("truncated.root");
-    let bytes = std::fs::read(&good).unwrap();
-    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
-    let absent = t.join("absent.root");
-    let json = datasets_json(&t, &[&good, &truncated, &absent]);
-    let err = failed(run_on(&json, &t.join("out"), &[]));
-    assert!(err.contains("2 input file(s) cannot be read"), "{err}");
-    assert!(
-        err.contains("truncated.root") && err.contains("absent.root"),
-        "{err}"
-    );
-    assert!(!t.join("out/histograms.json").exists());
-    let out = run_on(&json, &t.join("skip"), &["--skip-bad-files"]);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{stderr}");
-    assert!(
-        stderr.contains("skipped file") && stderr.contains("absent.root"),
-        "{stderr}"
-    );
-    let config: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(t.join("skip/config.json")).unwrap()).unwrap();
-    assert_eq!(config["skipped_files"].as_array().unwrap().len(), 2);
-    assert_eq!(config["events"]["processed"], 3000);
-    let _ = std::fs::remove_dir_all(&t);
-}
-
-#[test]
-fn failed_chunks_are_listed_and_counted_apart() {
-    let t = tmp("failed");
-    let file = generated(&t, "dy.root", 6000);
-    // Overwrite bytes every 1 KiB in the first quarter of the file: baskets of the first
-    // clusters (the header is in the first bytes, the metadata at the end).
-    let mut bytes = std::fs::read(&file).unwrap();
-    let quarter = bytes.len() / 4;
-    for at in (4096..quarter).step_by(1024) {
-        bytes[at..at + 16].fill(0x5a);
-    }
-    std::fs::write(&file, &bytes).unwrap();
-    let json = datasets_json(&t, &[&file]);
-    let out = run_on(&json, &t.join("out"), &[]);
-    let err = failed(out);
-    assert!(err.contains("failed chunk"), "{err}");
-    let listed: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(t.join("out/failed_chunks.json")).unwrap()).unwrap();
-    let n = listed.as_array().unwrap().len();
-    assert!((1..6).contains(&n), "{listed}");
-    let config: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(t.join("out/config.json")).unwrap()).unwrap();
-    let (done, bad) = (&config["events"]["processed"], &config["events"]["failed"]);
-    assert_eq!(
-        done.as_u64().unwrap() + bad.as_u64().unwrap(),
-        6000,
-        "{config}"
-    );
-    assert_eq!(bad.as_u64().unwrap(), 1000 * n as u64);
-    let _ = std::fs::remove_dir_all(&t);
 }
 
 #[test]

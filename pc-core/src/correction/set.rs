@@ -145,6 +145,9 @@ impl CorrectionSet {
     }
 }
 
+/// The most deflate can expand: one 258-byte match per two bits.
+const MAX_DEFLATE_RATIO: usize = 1032;
+
 /// Decompresses a single-member gzip file into at most `limit` bytes (the trailer's size, modulo
 /// 4 GiB, gives the first guess of the output size).
 fn gunzip(bytes: &[u8], limit: usize) -> std::io::Result<Vec<u8>> {
@@ -158,6 +161,15 @@ fn gunzip(bytes: &[u8], limit: usize) -> std::io::Result<Vec<u8>> {
         .get(bytes.len().saturating_sub(4)..)
         .map(|t| u32::from_le_bytes(t.try_into().unwrap_or([0; 4])) as usize)
         .unwrap_or(0);
+    // Deflate expands at most 1032:1 (a 258-byte match in two bits): a trailer claiming
+    // more than the compressed bytes can hold was cut off or overwritten, not a bomb.
+    if declared > bytes.len().saturating_mul(MAX_DEFLATE_RATIO) {
+        return Err(invalid(format!(
+            "truncated or corrupt gzip data: its trailer claims {declared} inflated bytes, \
+             more than {} compressed bytes can hold",
+            bytes.len()
+        )));
+    }
     // The true size is the declared one plus a multiple of 4 GiB.
     if declared > limit {
         return Err(too_big());
@@ -224,6 +236,17 @@ mod tests {
             )),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_truncated_gzip_file_is_not_called_a_bomb() {
+        // A cut leaves four arbitrary bytes where the trailer's size is read.
+        let bomb = zeros_gz(1 << 20);
+        let mut cut = bomb[..bomb.len() / 2].to_vec();
+        let n = cut.len();
+        cut[n - 4..].copy_from_slice(&u32::MAX.to_le_bytes());
+        let e = gunzip(&cut, 2 << 30).unwrap_err().to_string();
+        assert!(e.starts_with("truncated or corrupt gzip data"), "{e}");
     }
 
     #[test]
