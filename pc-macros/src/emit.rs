@@ -429,7 +429,7 @@ impl Body<'_> {
                 .flat_map(|c| &c.fields)
                 .map(|f| (f, true)),
         );
-        fields
+        let bind: TokenStream = fields
             .iter()
             .enumerate()
             .map(|(j, (f, jagged))| {
@@ -444,7 +444,22 @@ impl Body<'_> {
                     quote!(let #var = #read;)
                 }
             })
-            .collect()
+            .collect();
+        // The arrays of a collection must agree on their counts (its ranges come from one).
+        let counts = self
+            .a
+            .collections
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.fields.len() > 1)
+            .map(|(c, rec)| {
+                let base = self.plan.collection_base[c];
+                let ids = (base..base + rec.fields.len())
+                    .map(|j| quote!(::pc_core::run::BranchId::new(#j)));
+                let name = rec.prefix.clone().unwrap_or_default();
+                quote!(__pc_columns.check_counts(#name, &[#(#ids),*])?;)
+            });
+        quote!(#bind #(#counts)*)
     }
 
     /// The `#[event]` struct of event `__pc_i`.

@@ -22,19 +22,16 @@
 //!   an MC dataset without `xsec`, an `xsec` that is not a number, a parameter key typo
 //!   (did-you-mean), a parameter value of the wrong type, a dataset year without lumi
 //!   parameters, a second run into an output folder a running `pc` holds, counted-array
-//!   offsets disagreeing with their counter (`nMuon` vs `Muon_*`);
+//!   offsets disagreeing with their counter (`nMuon` vs `Muon_*`) and arrays of one
+//!   collection disagreeing with each other (`Muon_eta` vs `Muon_pt`, through `pc zmumu`);
 //! - lost work: unreadable files among good ones (every one named at once, nothing written;
 //!   with `--skip-bad-files` the run succeeds and lists them in `config.json`), a chunk that
 //!   fails (listed in `failed_chunks.json`, its events counted apart in `config.json`), an
 //!   output folder that cannot be created (refused before the inputs are looked at), a gzip'd
 //!   correction file inflating beyond the limit, a truncated gzip and a corrupt correction
-//!   file, a missing input file, a truncated ROOT file, a non-ROOT file;
+//!   file (also through `pc zmumu`: one error at setup, before any event), a missing input file, a truncated ROOT file, a non-ROOT file;
 //! - a malformed command line.
 //!
-//! Not here: a bad correction file *through `pc zmumu`*. It is found by the `#[setup]` of each
-//! chunk, not before processing, so every chunk fails and empty outputs are written with
-//! `failed_chunks.json` (a bug, to be fixed in the runtime: run the setups once per dataset in
-//! `RunSetup::new`); the rows below reach the same files through `pc correction summary`.
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -804,13 +801,7 @@ fn rows(dir: &Path) -> Vec<Row> {
 
     // Counted arrays disagreeing with their counter: entry 503 of `nMuon` says one muon more
     // than `Muon_pt` has. Read together (`pc dump`), the reader compares them.
-    //
-    // Not through `pc zmumu`, which exits 0: it reads no counter branch (a collection's range
-    // comes from the offsets of its first array), so a wrong `nMuon` goes unseen, and worse,
-    // arrays of one collection whose offsets disagree with each other (`Muon_eta` shifted by a
-    // value against `Muon_pt`, same total) are zipped silently into wrong muons. To be fixed in
-    // the reader or the runtime (others' areas): read each collection's counter with it, or
-    // check that its arrays share their offsets.
+
     let key = basket_keys(&sample, "nMuon")[1];
     let at = key + keylen_at(&sample, key) + 4 * 3;
     let count = u32::from_be_bytes(sample[at..at + 4].try_into().unwrap());
@@ -828,6 +819,37 @@ fn rows(dir: &Path) -> Vec<Row> {
         "nMuon,Muon_pt",
         &[&counter_says],
     ));
+
+    // Arrays of one collection disagreeing with each other: in basket 1 of `Muon_eta`, entry
+    // 3 starts one value later (entry 2 gets one more, the total is the same), so muons would
+    // mix up values. `pc zmumu`
+    // reads no counter; it compares the arrays of each collection.
+    let key = basket_keys(&sample, "Muon_eta")[1];
+    let keylen = keylen_at(&sample, key);
+    let last = u32::from_be_bytes(
+        sample[key + keylen - 5..key + keylen - 1]
+            .try_into()
+            .unwrap(),
+    );
+    let at = key + last as usize + 4 + 4 * 3;
+    let offset = u32::from_be_bytes(sample[at..at + 4].try_into().unwrap());
+    let shifted = patched(dir, "shifted.root", &sample, |b| {
+        b[at..at + 4].copy_from_slice(&(offset + 4).to_be_bytes());
+    });
+    let json = one_dataset(dir, "shifted.json", &[&shifted]);
+    let out = dir.join("out-shifted");
+    rows.push(Row {
+        class: "arrays of one collection disagreeing with each other",
+        args: zmumu(&out, &[&json], &[], &[]),
+        code: 1,
+        names: vec![
+            format!("failed chunk 1 (dataset DY_2018): {}", shifted.display()),
+            "collection `Muon`: entry 2 has".into(),
+            "in `Muon_eta` (the arrays of a collection must have the same counts)".into(),
+        ],
+        out: Out::FailedChunks(out, vec![[CHUNK, 2 * CHUNK]]),
+        holder: None,
+    });
 
     // A chunk that fails: basket 1 of `Muon_pt` (entries 500..1000) has no bytes; the other
     // chunks are processed.
@@ -945,6 +967,29 @@ fn rows(dir: &Path) -> Vec<Row> {
         "corrupt correction file",
         &corrupt,
         "invalid correction file",
+    ));
+    let params = write(
+        dir,
+        "corrupt_pileup.yaml",
+        format!(
+            "pileupJSONfiles:\n  \"2018\":\n    file: {}\n",
+            text(&corrupt)
+        ),
+    );
+    let corrupt_says = format!(
+        "setup `corrections`: invalid correction file {}",
+        text(&corrupt)
+    );
+    rows.push(refused(
+        dir,
+        "corrupt correction file through pc zmumu",
+        &[&good_json],
+        &[&params],
+        &[
+            "setup failed (no event was read)",
+            "dataset DY_2018",
+            &corrupt_says,
+        ],
     ));
     let deep = write(dir, "deep_correction.json", "[".repeat(100_000));
     rows.push(correction(

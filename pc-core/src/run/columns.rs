@@ -72,6 +72,18 @@ pub enum ColumnError {
         found: &'static str,
         declared: &'static str,
     },
+    #[error(
+        "collection `{collection}`: entry {entry} has {first_count} values in `{first}` but \
+         {other_count} in `{other}` (the arrays of a collection must have the same counts)"
+    )]
+    Counts {
+        collection: String,
+        first: String,
+        other: String,
+        entry: usize,
+        first_count: u32,
+        other_count: u32,
+    },
     #[error("branch `{branch}` is {found}, the analysis declares a {declared}")]
     Shape {
         branch: String,
@@ -144,6 +156,42 @@ impl Columns {
     /// data, or a `when` branch whose parameter is false).
     pub fn scalar_opt<T: Element>(&self, i: BranchId) -> Result<Option<&[T]>, ColumnError> {
         self.has(i).then(|| self.scalar(i)).transpose()
+    }
+
+    /// Checks that the counted arrays `ids` of `collection` that were read (e.g. `Muon_pt`,
+    /// `Muon_eta`) have the same number of values in every entry.
+    pub fn check_counts(&self, collection: &str, ids: &[BranchId]) -> Result<(), ColumnError> {
+        let mut read = ids.iter().filter_map(|&i| {
+            let c = self.columns.get(i.index())?.as_ref()?;
+            match &c.layout {
+                Layout::Jagged(offsets) => Some((c, offsets)),
+                _ => None,
+            }
+        });
+        let Some((first, offsets)) = read.next() else {
+            return Ok(());
+        };
+        for (other, o) in read {
+            if o == offsets {
+                continue;
+            }
+            let count = |x: &[u32], e: usize| match (x.get(e), x.get(e + 1)) {
+                (Some(a), Some(b)) => b.wrapping_sub(*a),
+                _ => 0,
+            };
+            let entry = (0..offsets.len().max(o.len()))
+                .find(|&e| count(offsets, e) != count(o, e))
+                .unwrap_or(0);
+            return Err(ColumnError::Counts {
+                collection: collection.to_string(),
+                first: first.name.clone(),
+                other: other.name.clone(),
+                entry,
+                first_count: count(offsets, entry),
+                other_count: count(o, entry),
+            });
+        }
+        Ok(())
     }
 
     /// Branch `i` as a counted array.
