@@ -20,7 +20,8 @@
 //! - hangs: a FIFO (to `pc zmumu` and `pc dump`), a directory and `/dev/null` as input files;
 //! - silent wrong results: a dataset twice in one JSON, a dataset in two `--datasets` files,
 //!   an MC dataset without `xsec`, an `xsec` that is not a number, a parameter key typo
-//!   (did-you-mean), a parameter value of the wrong type, a dataset year without lumi
+//!   (did-you-mean), a new key in an analysis' typed config section, a parameter value of the
+//!   wrong type, a dataset year without lumi
 //!   parameters, a second run into an output folder a running `pc` holds, counted-array
 //!   offsets disagreeing with their counter (`nMuon` vs `Muon_*`) and arrays of one
 //!   collection disagreeing with each other (`Muon_eta` vs `Muon_pt`, through `pc zmumu`);
@@ -713,6 +714,7 @@ fn rows(dir: &Path) -> Vec<Row> {
     };
     let typo = muon("typo.yaml", "ptt: 20");
     let wrong_type = muon("wrong_type.yaml", "pt: twenty");
+    let unknown = muon("unknown.yaml", "dxy: 0.2");
     let defined_twice = format!("{}: dataset `DY_2018`: defined twice", twice.display());
     rows.push(refused(
         dir,
@@ -762,6 +764,21 @@ fn rows(dir: &Path) -> Vec<Row> {
         &[&good_json],
         &[&typo],
         &[&typo_says],
+    ));
+    let unknown_says = format!(
+        "parameter `object_preselection.Muon.dxy` (from {}): expected a valid entry of ObjectPreselection",
+        unknown.display()
+    );
+    rows.push(refused(
+        dir,
+        "a new key in an analysis section (its typed config)",
+        &[&good_json],
+        &[&unknown],
+        &[
+            &unknown_says,
+            "unknown field `dxy`, expected one of `pt`, `eta`, `iso`, `id`",
+            "setup failed (no event was read)",
+        ],
     ));
     let type_says = format!(
         "parameter `object_preselection.Muon.pt` (from {}): expected an integer, found a string",

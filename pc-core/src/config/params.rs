@@ -743,8 +743,30 @@ impl Params {
                 key: missing,
             });
         }
-        serde_norway::from_value(node.to_yaml_value())
-            .map_err(|e| self.type_error(key, &short_type_name::<T>(), node.kind(), &e.to_string()))
+        serde_path_to_error::deserialize(node.to_yaml_value()).map_err(|e| {
+            // Name the innermost key (`object_preselection.Muon.dxy`) and the file it is from.
+            let inner = e.path().to_string();
+            let detail = e.into_inner().to_string();
+            match inner.as_str() {
+                "" | "." => self.type_error(key, &short_type_name::<T>(), node.kind(), &detail),
+                path => {
+                    let full = format!("{key}.{path}");
+                    let found = self.node(&full).map_or("absent", |n| n.kind());
+                    let origin = if self.node(&full).is_ok() {
+                        full.as_str()
+                    } else {
+                        key
+                    };
+                    ParamError::Type {
+                        key: full.clone(),
+                        file: self.origin(origin).to_string(),
+                        expected: format!("a valid entry of {}", short_type_name::<T>()),
+                        found: found.to_string(),
+                        detail,
+                    }
+                }
+            }
+        })
     }
 
     /// Like [`get`](Params::get), but `Ok(None)` if the key does not exist.

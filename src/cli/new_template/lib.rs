@@ -31,16 +31,13 @@ pub mod analysis {
         pub trigger: bool,
     }
 
-    /// The muon-pt threshold, from `params/params.yaml`, read once per chunk.
+    /// The analysis' own parameters: the `{{name}}` section of `params/params.yaml`, checked
+    /// and read once per dataset (an unknown or mistyped key is an error at start).
+    #[config("{{name}}")]
+    #[derive(Clone, Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
     pub struct Thresholds {
         pub muon_pt: f32,
-    }
-
-    #[setup]
-    pub fn thresholds(ctx: &Ctx<'_>) -> Result<Thresholds, ParamError> {
-        Ok(Thresholds {
-            muon_pt: ctx.params.get("{{name}}.muon_pt")?,
-        })
     }
 
     #[skim]
