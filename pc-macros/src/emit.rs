@@ -88,9 +88,11 @@ fn processor(a: &Analysis, plan: &Plan) -> TokenStream {
     let (prepared, prepare) = prepare(a, plan);
     let body = process(a, plan);
     let variations = variation_enum(plan);
+    let kinematics = kinematics(a);
     quote! {
         #variations
         #prepared
+        #kinematics
 
         #[doc = #doc]
         #[derive(Clone, Copy, Debug, Default)]
@@ -184,6 +186,47 @@ fn spec(a: &Analysis, plan: &Plan) -> TokenStream {
             subsamples: ::std::vec![#(#subsamples),*],
         }
     }
+}
+
+/// `Direction` (and `Momentum`) for each collection with `f32` fields `eta`, `phi` (and `pt`,
+/// `mass`).
+fn kinematics(a: &Analysis) -> TokenStream {
+    let lib = quote!(::pc_core::cms::kinematics);
+    a.collections
+        .iter()
+        .map(|rec| {
+            let has = |name: &str| {
+                rec.fields.iter().any(|f| {
+                    f.ident == name && matches!(&f.ty, syn::Type::Path(p) if p.path.is_ident("f32"))
+                })
+            };
+            let ty = &rec.ident;
+            let mut out = TokenStream::new();
+            if has("eta") && has("phi") {
+                out.extend(quote! {
+                    #[automatically_derived]
+                    impl #lib::Direction for #ty {
+                        #[inline]
+                        fn eta(&self) -> f32 { self.eta }
+                        #[inline]
+                        fn phi(&self) -> f32 { self.phi }
+                    }
+                });
+                if has("pt") && has("mass") {
+                    out.extend(quote! {
+                        #[automatically_derived]
+                        impl #lib::Momentum for #ty {
+                            #[inline]
+                            fn pt(&self) -> f32 { self.pt }
+                            #[inline]
+                            fn mass(&self) -> f32 { self.mass }
+                        }
+                    });
+                }
+            }
+            out
+        })
+        .collect()
 }
 
 /// `Variation`: the labels of the `variation` axis, in axis order.

@@ -6,8 +6,9 @@ use pc_core::prelude::*;
 #[processor(name = "zmumu", tree = "Events", schema = "nanoaod_v7")]
 pub mod zmumu {
     use super::*;
-    use crate::{JetCuts, LeptonCuts, Window, delta_r, dimuon_mass};
+    use crate::{JetCuts, LeptonCuts, Window};
     use pc_core::cms::{CalibJet, CmsError, JetCalibration, JetEvent, LeptonSf, Pileup};
+    use pc_core::cms::{Direction, LorentzVector};
     use pc_core::jetmet::{JetMetError, JetVariation};
     use std::f64::consts::PI;
 
@@ -348,9 +349,8 @@ pub mod zmumu {
             .copied()
             .collect();
         let clean = |j: &Jet| {
-            let lepton = |eta, phi| delta_r(j.eta, j.phi, eta, phi) > sel.jet.dr_lepton;
-            muons.iter().all(|m| lepton(m.eta, m.phi))
-                && electrons.iter().all(|e| lepton(e.eta, e.phi))
+            let far = sel.jet.dr_lepton;
+            muons.iter().all(|m| j.delta_r(m) > far) && electrons.iter().all(|e| j.delta_r(e) > far)
         };
         let jets: Vec<Jet> = jets
             .iter()
@@ -358,13 +358,7 @@ pub mod zmumu {
             .copied()
             .collect();
         let n_bjets = jets.iter().filter(|j| j.btag > btag.0).count();
-        let mll = match muons[..] {
-            [a, b] => Some(dimuon_mass(
-                [a.pt, a.eta, a.phi, a.mass],
-                [b.pt, b.eta, b.phi, b.mass],
-            )),
-            _ => None,
-        };
+        let mll = (muons.len() == 2).then(|| LorentzVector::sum(&muons).mass());
         Objects {
             muons,
             electrons,

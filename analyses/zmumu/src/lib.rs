@@ -73,23 +73,3 @@ pub struct Window {
     pub low: f64,
     pub high: f64,
 }
-
-/// ΔR in double precision, with Δφ wrapped into [-π, π).
-pub fn delta_r(eta1: f32, phi1: f32, eta2: f32, phi2: f32) -> f64 {
-    use std::f64::consts::PI;
-    let dphi = (f64::from(phi1) - f64::from(phi2) + PI).rem_euclid(2.0 * PI) - PI;
-    let deta = f64::from(eta1) - f64::from(eta2);
-    (deta * deta + dphi * dphi).sqrt()
-}
-
-/// Invariant mass of two (pt, eta, phi, mass) candidates, in double precision.
-pub fn dimuon_mass(a: [f32; 4], b: [f32; 4]) -> f64 {
-    let p4 = |[pt, eta, phi, m]: [f32; 4]| {
-        let (pt, eta, phi, m) = (f64::from(pt), f64::from(eta), f64::from(phi), f64::from(m));
-        let (px, py, pz) = (pt * phi.cos(), pt * phi.sin(), pt * eta.sinh());
-        [px, py, pz, (px * px + py * py + pz * pz + m * m).sqrt()]
-    };
-    let (x, y) = (p4(a), p4(b));
-    let (px, py, pz, e) = (x[0] + y[0], x[1] + y[1], x[2] + y[2], x[3] + y[3]);
-    (e * e - px * px - py * py - pz * pz).max(0.0).sqrt()
-}

@@ -7,11 +7,13 @@
 
 mod cache;
 mod jets;
+pub mod kinematics;
 mod lepton_sf;
 mod pileup;
 
 pub use cache::{correction_set, shared};
 pub use jets::{CalibJet, JetCalibration, JetEvent};
+pub use kinematics::{Direction, LorentzVector, Momentum};
 pub use lepton_sf::{LeptonSf, SfInput};
 pub use pileup::Pileup;
 

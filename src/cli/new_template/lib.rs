@@ -6,6 +6,7 @@ use pc_core::prelude::*;
 #[processor(name = "{{name}}", tree = "Events", schema = "nanoaod_v7")]
 pub mod analysis {
     use super::*;
+    use pc_core::cms::LorentzVector;
 
     /// A muon: `Muon_<field>` branches, counted by `nMuon`.
     #[collection(prefix = "Muon")]
@@ -60,7 +61,7 @@ pub mod analysis {
             .copied()
             .collect();
         let mass = match muons[..] {
-            [a, b] if a.charge != b.charge => Some(pair_mass(&a, &b)),
+            [a, b] if a.charge != b.charge => Some(LorentzVector::sum([&a, &b]).mass()),
             _ => None,
         };
         Selected { muons, mass }
@@ -99,26 +100,6 @@ pub mod analysis {
     histogram! {
         mll: Regular(60, 60.0, 120.0, "ll.mass", label = "$m_{\\mu\\mu}$ [GeV]") = |s: &Selected| s.mass;
         lead_pt: Regular(50, 0.0, 200.0, "MuonGood.pt") = |s: &Selected| s.muons.first().map(|m| f64::from(m.pt));
-    }
-
-    /// Invariant mass of two muons, in double precision.
-    pub fn pair_mass(a: &Muon, b: &Muon) -> f64 {
-        let p4 = |m: &Muon| {
-            let (pt, eta, phi) = (f64::from(m.pt), f64::from(m.eta), f64::from(m.phi));
-            let mass = f64::from(m.mass);
-            let (px, py, pz) = (pt * phi.cos(), pt * phi.sin(), pt * eta.sinh());
-            [
-                px,
-                py,
-                pz,
-                (px * px + py * py + pz * pz + mass * mass).sqrt(),
-            ]
-        };
-        let (x, y) = (p4(a), p4(b));
-        let s: Vec<f64> = (0..4).map(|i| x[i] + y[i]).collect();
-        (s[3] * s[3] - s[0] * s[0] - s[1] * s[1] - s[2] * s[2])
-            .max(0.0)
-            .sqrt()
     }
 }
 
