@@ -33,7 +33,7 @@ pub trait CalibJet {
 }
 
 /// The event quantities the calibration needs besides the jets.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct JetEvent {
     /// `fixedGridRhoFastjetAll`.
     pub rho: f32,
@@ -42,13 +42,24 @@ pub struct JetEvent {
     pub event: u64,
 }
 
-/// Per-event buffers (structure of arrays for the calibrator).
+/// Per-event buffers (structure of arrays for the calibrator), and the inputs the last
+/// output was computed from: the shape passes of one event (nominal, then each variation)
+/// calibrate the same jets, so every variation is computed once per event.
 #[derive(Debug, Default)]
 struct Scratch {
+    input: Inputs,
+    computed_for: Inputs,
+    out: CalibratedJets,
+}
+
+/// One event's calibration inputs.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Inputs {
     columns: [Vec<f32>; 6],
     gen_jet_idx: Vec<i32>,
     gen_jet_pt: Vec<f32>,
-    out: CalibratedJets,
+    /// `None`: no output computed from these.
+    event: Option<JetEvent>,
 }
 
 #[derive(serde::Deserialize)]
@@ -134,34 +145,41 @@ impl JetCalibration {
         event: JetEvent,
         variation: JetVariation,
     ) -> Result<(), JetMetError> {
-        for c in &mut s.columns {
+        let i = &mut s.input;
+        for c in &mut i.columns {
             c.clear();
         }
-        s.gen_jet_idx.clear();
+        i.gen_jet_idx.clear();
         for j in jets.iter() {
-            for (c, x) in s.columns.iter_mut().zip(j.inputs()) {
+            for (c, x) in i.columns.iter_mut().zip(j.inputs()) {
                 c.push(x);
             }
-            s.gen_jet_idx.push(j.gen_jet_idx());
+            i.gen_jet_idx.push(j.gen_jet_idx());
         }
-        s.gen_jet_pt.clear();
-        s.gen_jet_pt.extend(gen_jet_pt);
-        let [pt, eta, phi, mass, raw_factor, area] = &s.columns;
-        let input = EventJets {
-            pt,
-            eta,
-            phi,
-            mass,
-            raw_factor,
-            area,
-            gen_jet_idx: &s.gen_jet_idx,
-            gen_jet_pt: &s.gen_jet_pt,
-            rho: event.rho,
-            run: event.run,
-            lumi: event.lumi,
-            event: event.event,
-        };
-        self.calibrator.calibrate_event(&input, &mut s.out)?;
+        i.gen_jet_pt.clear();
+        i.gen_jet_pt.extend(gen_jet_pt);
+        i.event = Some(event);
+        if s.computed_for != s.input {
+            s.computed_for.event = None;
+            let i = &s.input;
+            let [pt, eta, phi, mass, raw_factor, area] = &i.columns;
+            let input = EventJets {
+                pt,
+                eta,
+                phi,
+                mass,
+                raw_factor,
+                area,
+                gen_jet_idx: &i.gen_jet_idx,
+                gen_jet_pt: &i.gen_jet_pt,
+                rho: event.rho,
+                run: event.run,
+                lumi: event.lumi,
+                event: event.event,
+            };
+            self.calibrator.calibrate_event(&input, &mut s.out)?;
+            s.computed_for.clone_from(&s.input);
+        }
         let v = s.out.index(variation).ok_or_else(|| {
             JetMetError::Config(format!("the calibration does not compute {variation:?}"))
         })?;
