@@ -3,6 +3,7 @@
 //! Only metadata is read at open time (a few kilobytes); object payloads are read on
 //! demand with positioned reads, so one [`RootFile`] can be shared by many threads.
 
+use std::cell::RefCell;
 use std::fs::{File, FileType, Metadata, OpenOptions};
 use std::os::unix::fs::{FileExt, FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
@@ -68,9 +69,10 @@ impl FileHandle {
 
     /// Calls `f` with the `len` bytes at `pos`, read into a per-thread scratch buffer
     /// that is reused from call to call (no allocation or zeroing on the hot path).
+    /// `f` must not read from a file itself.
     pub fn with_bytes<T>(&self, pos: u64, len: usize, f: impl FnOnce(&[u8]) -> T) -> Result<T> {
         thread_local! {
-            static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+            static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
         }
         self.check_range(pos, len)?;
         SCRATCH.with(|s| {
@@ -78,14 +80,53 @@ impl FileHandle {
             if buf.len() < len {
                 buf.resize(len, 0);
             }
-            self.file
+            let result = self
+                .file
                 .read_exact_at(&mut buf[..len], pos)
                 .map_err(|source| IoError::Os {
                     path: self.path.clone(),
                     source,
-                })?;
-            Ok(f(&buf[..len]))
+                })
+                .map(|()| f(&buf[..len]));
+            release_if_large(&mut buf);
+            result
         })
+    }
+
+    /// Calls `f` with the payload of the keyed object at `at`, decompressed if it is
+    /// compressed. Like [`FileHandle::with_bytes`], the stored bytes and the decompressed
+    /// ones go to per-thread buffers reused from call to call: opening file after file
+    /// (a NanoAOD TTree record is megabytes) allocates no new memory for them. `f` must
+    /// not read from a file itself.
+    pub fn with_payload<T>(&self, at: ObjectAt, f: impl FnOnce(&[u8]) -> T) -> Result<T, String> {
+        thread_local! {
+            static PAYLOAD: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+        }
+        let stored = (at.nbytes as usize)
+            .checked_sub(at.keylen as usize)
+            .ok_or("key is longer than the object")?;
+        let objlen = at.objlen as usize;
+        let read = self.with_bytes(
+            at.seek.saturating_add(u64::from(at.keylen)),
+            stored,
+            |raw| {
+                if stored == objlen {
+                    return Ok(f(raw));
+                }
+                codec::check_blocks(raw, objlen)?;
+                PAYLOAD.with(|p| {
+                    let mut buf = p.borrow_mut();
+                    if buf.len() < objlen {
+                        buf.resize(objlen, 0);
+                    }
+                    let result =
+                        codec::decompress_into(raw, &mut buf[..objlen]).map(|()| f(&buf[..objlen]));
+                    release_if_large(&mut buf);
+                    result
+                })
+            },
+        );
+        read.map_err(|e| e.to_string())?
     }
 
     fn check_range(&self, pos: u64, len: usize) -> Result<()> {
@@ -103,6 +144,37 @@ impl FileHandle {
         IoError::Corrupt {
             path: self.path.clone(),
             what: what.into(),
+        }
+    }
+}
+
+/// Per-thread read buffers larger than this are freed after use rather than kept.
+const KEEP_BUFFER_BYTES: usize = 16 << 20;
+
+fn release_if_large(buf: &mut Vec<u8>) {
+    if buf.len() > KEEP_BUFFER_BYTES {
+        *buf = Vec::new();
+    }
+}
+
+/// Where a keyed object is: its key's position and sizes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ObjectAt {
+    pub seek: u64,
+    /// Key header plus stored payload.
+    pub nbytes: u32,
+    /// Uncompressed payload.
+    pub objlen: u32,
+    pub keylen: u16,
+}
+
+impl From<&KeyInfo> for ObjectAt {
+    fn from(k: &KeyInfo) -> ObjectAt {
+        ObjectAt {
+            seek: k.seek_key,
+            nbytes: k.nbytes,
+            objlen: k.objlen,
+            keylen: k.keylen,
         }
     }
 }
@@ -206,7 +278,8 @@ impl RootFile {
         names
     }
 
-    /// Opens the TTree `name` (its highest cycle): parses branches, leaves and basket lists.
+    /// Opens the TTree `name` (its highest cycle): parses branches and leaves, and locates
+    /// their basket tables (parsed when a branch is read).
     pub fn tree(&self, name: &str) -> Result<Tree> {
         let key = self
             .keys
@@ -218,44 +291,13 @@ impl RootFile {
                 tree: name.to_string(),
                 available: self.tree_names().join(", "),
             })?;
-        let payload = self.object_payload(key)?;
-        Tree::parse(self.inner.clone(), name, &payload, key.keylen as usize)
+        let at = ObjectAt::from(key);
+        self.inner
+            .with_payload(at, |payload| {
+                Tree::parse(self.inner.clone(), name, payload, at)
+            })
+            .map_err(|e| self.inner.corrupt(format!("object `{}`: {e}", key.name)))?
     }
-
-    /// Reads and decompresses the payload of an object behind `key`.
-    pub(crate) fn object_payload(&self, key: &KeyInfo) -> Result<Vec<u8>> {
-        read_payload(
-            &self.inner,
-            key.seek_key,
-            key.nbytes,
-            key.objlen,
-            key.keylen,
-        )
-        .map_err(|e| self.inner.corrupt(format!("object `{}`: {e}", key.name)))
-    }
-}
-
-/// Reads the bytes of a keyed object and decompresses them if needed.
-pub(crate) fn read_payload(
-    h: &FileHandle,
-    seek: u64,
-    nbytes: u32,
-    objlen: u32,
-    keylen: u16,
-) -> Result<Vec<u8>, String> {
-    let stored = (nbytes as usize)
-        .checked_sub(keylen as usize)
-        .ok_or("key is longer than the object")?;
-    let raw = h
-        .read_at(seek + keylen as u64, stored)
-        .map_err(|e| e.to_string())?;
-    if stored == objlen as usize {
-        return Ok(raw);
-    }
-    codec::check_blocks(&raw, objlen as usize)?;
-    let mut out = vec![0u8; objlen as usize];
-    codec::decompress_into(&raw, &mut out)?;
-    Ok(out)
 }
 
 /// Opens `path` read-only if it is a regular file. It is `stat`ed first, since opening a

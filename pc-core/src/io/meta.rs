@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::bytes::{CLASS_MASK, Cursor, CursorResult, MAP_OFFSET, NEW_CLASS_TAG};
 use super::column::LeafType;
+use super::table::{Table, TableAt};
 
 /// How a branch's values map onto entries, as declared by its leaf.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,7 +54,8 @@ pub struct BranchMeta {
     pub shape: Shape,
     pub entries: u64,
     pub compress: i32,
-    pub baskets: Vec<BasketMeta>,
+    /// Parsed on first use ([`super::table`]).
+    pub baskets: Table,
     pub tot_bytes: i64,
     pub zip_bytes: i64,
 }
@@ -302,56 +304,43 @@ fn parse_branch(
         Ok(())
     })?;
 
-    let basket_bytes = {
-        c.skip(1)?;
-        c.array_i32(max_baskets)?
+    // The basket arrays are only located here (and the baskets on disk counted); the
+    // table is parsed when the branch is read.
+    let array = |c: &mut Cursor<'_>, size: usize| -> CursorResult<usize> {
+        c.skip(1)?; // the speed bump
+        let at = c.pos();
+        c.skip(max_baskets.checked_mul(size).ok_or("array size overflow")?)?;
+        Ok(at)
     };
-    let basket_entry = c.array_i64(max_baskets, true)?;
+    let bytes_at = array(c, 4)?;
+    let entry_at = array(c, 8)?;
     // fBasketSeek is 64-bit in every TBranch version we read (10-13), whatever the
     // speed-bump byte before it says.
     c.skip(1)?;
-    let basket_seek: Vec<u64> = (0..max_baskets)
-        .map(|_| c.seek_field(true))
-        .collect::<CursorResult<_>>()?;
-
+    let seek_at = c.pos();
+    let mut on_disk = max_baskets.min(write_basket);
+    for i in 0..max_baskets {
+        if c.seek_field(true)? == 0 {
+            on_disk = on_disk.min(i);
+        }
+    }
     let entries =
         u64::try_from(entries).map_err(|_| format!("branch `{name}`: negative fEntries"))?;
-    let mut baskets = Vec::new();
-    for i in 0..max_baskets.min(write_basket) {
-        if basket_seek[i] == 0 {
-            break;
-        }
-        let start = basket_entry[i];
-        let stop = basket_entry
-            .get(i + 1)
-            .copied()
-            .filter(|_| i + 1 < max_baskets);
-        let stop = stop.ok_or_else(|| format!("branch `{name}`: basket {i} has no end entry"))?;
-        if start < 0 || basket_bytes[i] <= 0 {
-            return Err(format!(
-                "branch `{name}`: basket {i} has entries {start}..{stop} and {} bytes",
-                basket_bytes[i]
-            ));
-        }
-        baskets.push(BasketMeta {
-            entry_start: start as u64,
-            entry_stop: stop as u64,
-            source: BasketSource::Disk {
-                seek: basket_seek[i],
-                nbytes: basket_bytes[i] as u32,
-            },
-        });
-    }
     // ROOT keeps the basket being filled in the TBranch; an empty one holds nothing.
-    for (n_entries, basket) in embedded.into_iter().filter(|(n, _)| *n > 0) {
-        let start = baskets.last().map_or(0, |b| b.entry_stop);
-        baskets.push(BasketMeta {
-            entry_start: start,
-            entry_stop: start + n_entries,
-            source: BasketSource::Embedded(Arc::new(basket)),
-        });
-    }
-    check_basket_table(&baskets, entries).map_err(|e| format!("branch `{name}`: {e}"))?;
+    let embedded = embedded
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, basket)| (n, Arc::new(basket)))
+        .collect();
+    let baskets = Table::new(TableAt {
+        bytes: bytes_at,
+        entry: entry_at,
+        seek: seek_at,
+        max_baskets,
+        on_disk,
+        embedded,
+        entries,
+    });
 
     let (leaf, shape) = match leaves.as_slice() {
         [(_, leaf, shape)] => (leaf.clone(), shape.clone()),
@@ -381,38 +370,6 @@ fn parse_branch(
     Ok(())
 }
 
-/// Checks a branch's baskets follow each other from entry 0 without gap or overlap, none is
-/// empty, and together they hold the branch's `entries`: then a read of any entry range
-/// gets exactly that many entries.
-fn check_basket_table(baskets: &[BasketMeta], entries: u64) -> CursorResult<()> {
-    let mut next = 0;
-    for (i, b) in baskets.iter().enumerate() {
-        if b.entry_start != next {
-            return Err(format!(
-                "basket {i} starts at entry {}, expected {next} (gap or overlap in fBasketEntry)",
-                b.entry_start
-            ));
-        }
-        if b.entry_stop <= b.entry_start {
-            return Err(format!(
-                "basket {i} has the empty or reversed entry range {}..{}",
-                b.entry_start, b.entry_stop
-            ));
-        }
-        next = b.entry_stop;
-    }
-    if next != entries {
-        return Err(match baskets.len() {
-            0 => format!("no basket holds its {entries} entries (basket 0 is missing)"),
-            n => format!(
-                "baskets end at entry {next} (basket {}), the branch has {entries}",
-                n - 1
-            ),
-        });
-    }
-    Ok(())
-}
-
 fn unsupported(name: String, title: String, why: String) -> BranchMeta {
     BranchMeta {
         name,
@@ -421,7 +378,7 @@ fn unsupported(name: String, title: String, why: String) -> BranchMeta {
         shape: Shape::Scalar,
         entries: 0,
         compress: 0,
-        baskets: Vec::new(),
+        baskets: Table::default(),
         tot_bytes: 0,
         zip_bytes: 0,
     }

@@ -1,8 +1,9 @@
 //! ROOT file I/O: a bulk columnar TTree reader and a NanoAOD-layout TTree writer.
 //!
-//! Reading: [`RootFile::open`] parses the file header, the top directory and the
-//! TTree metadata once; [`Tree::read`] reads a set of branches over an entry range
-//! into [`Column`]s, touching only those branches' baskets.
+//! Reading: [`RootFile::open`] parses the file header and the top directory,
+//! [`RootFile::tree`] the TTree metadata (a branch's basket table when the branch is first
+//! read); [`Tree::read`] reads a set of branches over an entry range into [`Column`]s,
+//! touching only those branches' baskets.
 //! Writing: [`write::FileWriter`] writes trees of scalars and counted arrays.
 
 mod basket;
@@ -12,6 +13,7 @@ mod column;
 mod error;
 mod file;
 mod meta;
+mod table;
 mod tree;
 pub mod write;
 mod xz;

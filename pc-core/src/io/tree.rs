@@ -9,8 +9,8 @@ use rayon::prelude::*;
 use super::basket::{self, Decoded};
 use super::column::{Column, Layout, LeafType, Values};
 use super::error::{IoError, Result};
-use super::file::FileHandle;
-use super::meta::{self, BasketMeta, BasketSource, BranchMeta, Shape, TreeMeta};
+use super::file::{FileHandle, ObjectAt};
+use super::meta::{self, BasketMeta, BranchMeta, Shape, TreeMeta};
 
 /// Public description of a branch (for catalogs, `inspect`, and planning).
 #[derive(Clone, Debug)]
@@ -39,28 +39,83 @@ pub struct ReadOptions {
     pub parallel: bool,
 }
 
-/// A TTree: metadata parsed once; cheap to clone and safe to share between threads.
+/// A TTree: metadata parsed once (basket tables on first use); cheap to clone and safe
+/// to share between threads.
 #[derive(Clone)]
 pub struct Tree {
     file: Arc<FileHandle>,
     name: String,
+    record: Record,
     meta: Arc<TreeMeta>,
 }
 
+/// Where the TTree record is in the file, to read it again for basket tables, and a hash
+/// of its content, to know it is still the one parsed.
+#[derive(Clone, Copy)]
+struct Record {
+    at: ObjectAt,
+    hash: u64,
+}
+
 impl Tree {
+    /// Parses the TTree record `payload` of the object at `at`.
     pub(crate) fn parse(
         file: Arc<FileHandle>,
         name: &str,
         payload: &[u8],
-        keylen: usize,
+        at: ObjectAt,
     ) -> Result<Tree> {
-        let meta = meta::parse_tree(payload, keylen)
+        let meta = meta::parse_tree(payload, at.keylen as usize)
             .map_err(|e| file.corrupt(format!("tree `{name}`: {e}")))?;
+        let record = Record {
+            at,
+            hash: xxhash_rust::xxh64::xxh64(payload, 0),
+        };
         Ok(Tree {
             file,
             name: name.to_string(),
+            record,
             meta: Arc::new(meta),
         })
+    }
+
+    /// The basket table of branch `m`, parsed and checked on first use.
+    fn baskets<'a>(&self, m: &'a BranchMeta) -> Result<&'a [BasketMeta]> {
+        self.load_tables(&[m])?;
+        match m.baskets.get() {
+            Some(Ok(baskets)) => Ok(baskets),
+            Some(Err(e)) => Err(self
+                .file
+                .corrupt(format!("tree `{}`: branch `{}`: {e}", self.name, m.name))),
+            None => unreachable!("load_tables parses every table it is given"),
+        }
+    }
+
+    /// Parses the basket tables of `metas` not parsed yet, reading the TTree record again
+    /// once for all of them.
+    fn load_tables(&self, metas: &[&BranchMeta]) -> Result<()> {
+        if metas.iter().all(|m| m.baskets.get().is_some()) {
+            return Ok(());
+        }
+        let same = self
+            .file
+            .with_payload(self.record.at, |payload| {
+                let same = xxhash_rust::xxh64::xxh64(payload, 0) == self.record.hash;
+                if same {
+                    for m in metas {
+                        m.baskets.parse_once(payload);
+                    }
+                }
+                same
+            })
+            .map_err(|e| self.file.corrupt(format!("object `{}`: {e}", self.name)))?;
+        if !same {
+            return Err(self.file.corrupt(format!(
+                "tree `{}`: the TTree record changed since the file was opened",
+                self.name
+            )));
+        }
+        Ok(())
     }
 
     /// The tree's name.
@@ -138,11 +193,26 @@ impl Tree {
         Some(out)
     }
 
-    /// Entry numbers where every readable branch starts a new basket, plus the end.
+    /// Entry numbers where every readable branch starts a new basket, plus the end. Parses
+    /// the basket tables of all readable branches; one that cannot be parsed (an error
+    /// when the branch is read) is left out.
     pub fn common_basket_boundaries(&self) -> Vec<u64> {
+        let readable: Vec<&BranchMeta> = self
+            .meta
+            .branches
+            .iter()
+            .filter(|b| b.leaf.is_ok())
+            .collect();
+        let tables: Vec<(&BranchMeta, &[BasketMeta])> = match self.load_tables(&readable) {
+            Ok(()) => readable
+                .iter()
+                .filter_map(|&b| Some((b, b.baskets.get()?.ok()?)))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
         let mut common: Option<Vec<u64>> = None;
-        for b in self.meta.branches.iter().filter(|b| b.leaf.is_ok()) {
-            let mut starts: Vec<u64> = b.baskets.iter().map(|k| k.entry_start).collect();
+        for (b, baskets) in tables {
+            let mut starts: Vec<u64> = baskets.iter().map(|k| k.entry_start).collect();
             starts.push(b.entries);
             common = Some(match common {
                 None => starts,
@@ -160,7 +230,9 @@ impl Tree {
     }
 
     /// Reads `branches` over the entries `range` into columns (in the order asked).
-    /// Only the baskets of those branches that overlap the range are read.
+    /// Only the baskets of those branches that overlap the range are read. Each branch's
+    /// baskets are converted into its column as soon as they are decoded, so beside the
+    /// columns at most one branch's decompressed baskets (per thread) are held.
     pub fn read(
         &self,
         branches: &[&str],
@@ -168,28 +240,19 @@ impl Tree {
         opts: ReadOptions,
     ) -> Result<Vec<Column>> {
         let metas = self.resolve(branches, &range)?;
-        let (tasks, decoded) = self.decode_baskets(&metas, &range, opts)?;
-        // Convert each branch's slices of its baskets into one column.
-        let mut per_branch: Vec<Vec<(usize, &BasketMeta, &Decoded<'_>)>> =
-            vec![Vec::new(); metas.len()];
-        for (&(bi, ki, k), d) in tasks.iter().zip(&decoded) {
-            per_branch[bi].push((ki, k, d));
-        }
-        let assemble = |(m, parts): (&&BranchMeta, &Vec<(usize, &BasketMeta, &Decoded<'_>)>)| {
-            self.assemble(m, parts, &range)
+        let column = |m: &&BranchMeta| -> Result<Column> {
+            let (parts, decoded) = self.decode_branch(m, &range, opts)?;
+            let parts: Vec<(usize, &BasketMeta, &Decoded<'_>)> = parts
+                .iter()
+                .zip(&decoded)
+                .map(|(&(ki, k), d)| (ki, k, d))
+                .collect();
+            self.assemble(m, &parts, &range)
         };
         let columns: Vec<Column> = if opts.parallel {
-            metas
-                .par_iter()
-                .zip(per_branch.par_iter())
-                .map(assemble)
-                .collect::<Result<_>>()?
+            metas.par_iter().map(column).collect::<Result<_>>()?
         } else {
-            metas
-                .iter()
-                .zip(per_branch.iter())
-                .map(assemble)
-                .collect::<Result<_>>()?
+            metas.iter().map(column).collect::<Result<_>>()?
         };
         self.check_counters(&metas, &columns, range.start)?;
         Ok(columns)
@@ -226,7 +289,9 @@ impl Tree {
                     .get(i + 1)
                     .zip(offsets.get(i))
                     .map_or(0, |(b, a)| u64::from(b - a));
-                let basket = m.baskets.partition_point(|b| b.entry_stop <= entry);
+                let basket = self
+                    .baskets(m)
+                    .map_or(0, |t| t.partition_point(|b| b.entry_stop <= entry));
                 return Err(self.basket_error(
                     m,
                     basket,
@@ -249,8 +314,15 @@ impl Tree {
         opts: ReadOptions,
     ) -> Result<usize> {
         let metas = self.resolve(branches, &range)?;
-        let (_, decoded) = self.decode_baskets(&metas, &range, opts)?;
-        Ok(decoded.iter().map(|d| d.data().len()).sum())
+        let bytes = |m: &&BranchMeta| -> Result<usize> {
+            let (_, decoded) = self.decode_branch(m, &range, opts)?;
+            Ok(decoded.iter().map(|d| d.data().len()).sum())
+        };
+        if opts.parallel {
+            metas.par_iter().map(bytes).sum()
+        } else {
+            metas.iter().map(bytes).sum()
+        }
     }
 
     /// Looks up readable branches and checks the range.
@@ -273,39 +345,40 @@ impl Tree {
                 return Err(self.unsupported(m, why));
             }
         }
+        self.load_tables(&metas)?;
+        for m in &metas {
+            self.baskets(m)?;
+        }
         Ok(metas)
     }
 
-    /// Reads and decompresses the baskets of `metas` that overlap `range`; returns the
-    /// (branch index, basket index, basket) tasks and their decoded content.
+    /// Reads and decompresses the baskets of branch `m` that overlap `range`; returns the
+    /// (basket index, basket) pairs and their decoded content.
     #[allow(clippy::type_complexity)]
-    fn decode_baskets<'a>(
+    fn decode_branch<'a>(
         &'a self,
-        metas: &[&'a BranchMeta],
+        m: &'a BranchMeta,
         range: &Range<u64>,
         opts: ReadOptions,
-    ) -> Result<(Vec<(usize, usize, &'a BasketMeta)>, Vec<Decoded<'a>>)> {
-        let tasks: Vec<(usize, usize, &'a BasketMeta)> = metas
+    ) -> Result<(Vec<(usize, &'a BasketMeta)>, Vec<Decoded<'a>>)> {
+        // The table is sorted and without gaps (checked): the overlapping baskets are a run.
+        let baskets = self.baskets(m)?;
+        let first = baskets.partition_point(|k| k.entry_stop <= range.start);
+        let parts: Vec<(usize, &'a BasketMeta)> = baskets[first..]
             .iter()
+            .take_while(|k| k.entry_start < range.end)
             .enumerate()
-            .flat_map(|(bi, m)| {
-                m.baskets
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, k)| k.entry_start < range.end && k.entry_stop > range.start)
-                    .map(move |(ki, k)| (bi, ki, k))
-            })
+            .map(|(i, k)| (first + i, k))
             .collect();
-        let decode = |task: &(usize, usize, &'a BasketMeta)| -> Result<Decoded<'a>> {
-            let (bi, ki, k) = *task;
-            basket::decode(&self.file, k).map_err(|what| self.basket_error(metas[bi], ki, what))
+        let decode = |&(ki, k): &(usize, &'a BasketMeta)| -> Result<Decoded<'a>> {
+            basket::decode(&self.file, k).map_err(|what| self.basket_error(m, ki, what))
         };
         let decoded = if opts.parallel {
-            tasks.par_iter().map(decode).collect::<Result<_>>()?
+            parts.par_iter().map(decode).collect::<Result<_>>()?
         } else {
-            tasks.iter().map(decode).collect::<Result<_>>()?
+            parts.iter().map(decode).collect::<Result<_>>()?
         };
-        Ok((tasks, decoded))
+        Ok((parts, decoded))
     }
 
     fn assemble(
@@ -460,11 +533,7 @@ fn branch_info(m: &BranchMeta) -> BranchInfo {
         entries: m.entries,
         compress: m.compress,
         baskets: m.baskets.len(),
-        embedded_baskets: m
-            .baskets
-            .iter()
-            .filter(|b| matches!(b.source, BasketSource::Embedded(_)))
-            .count(),
+        embedded_baskets: m.baskets.at.embedded.len(),
         tot_bytes: m.tot_bytes,
         zip_bytes: m.zip_bytes,
     }
