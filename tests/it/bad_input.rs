@@ -5,7 +5,9 @@
 
 use pc_core::io::{Codec, IoError, ReadOptions, RootFile};
 
-use crate::common::{ENTRIES, basket_keys, keylen_at, patched, scratch, write_tree};
+use crate::common::{
+    CLUSTERS, ENTRIES, basket_keys, keylen_at, patched, put_i64, scratch, tables, write_tree,
+};
 
 #[test]
 fn basket_tables_are_checked_when_their_branch_is_read() {
