@@ -96,6 +96,9 @@ pub struct PlanOptions {
     pub limit_chunks: Option<usize>,
     /// Leave out files that cannot be opened (listed in the plan) instead of failing.
     pub skip_bad_files: bool,
+    /// Files opened at once (0: all cores), in a pool of its own that ends with the
+    /// planning, so the allocator hands its threads' memory on to the execution.
+    pub threads: usize,
 }
 
 impl Default for PlanOptions {
@@ -104,6 +107,7 @@ impl Default for PlanOptions {
             chunk_size: 100_000,
             limit_files: None,
             limit_chunks: None,
+            threads: 0,
             skip_bad_files: false,
         }
     }
@@ -118,6 +122,8 @@ pub enum PlanError {
     BadFiles(Vec<BadFile>),
     #[error("the chunk size must be at least 1")]
     ChunkSize,
+    #[error("building the planning thread pool: {0}")]
+    Pool(String),
     #[error(transparent)]
     Params(#[from] crate::config::ParamError),
     #[error("{path}: {what}")]
@@ -157,14 +163,21 @@ pub fn plan(
         let n = opts.limit_files.unwrap_or(usize::MAX);
         files.extend(d.files.iter().take(n).map(|f| (di, f.as_str())));
     }
-    let opened: Vec<Result<(String, Vec<u64>), String>> = files
-        .par_iter()
-        .map(|(_, f)| {
-            let file = RootFile::open(f).map_err(|e| e.to_string())?;
-            let tree = file.tree(spec.tree).map_err(|e| e.to_string())?;
-            Ok((file_identity(&file), tree.clusters()))
-        })
-        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| PlanError::Pool(e.to_string()))?;
+    let opened: Vec<Result<(String, Vec<u64>), String>> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|(_, f)| {
+                let file = RootFile::open(f).map_err(|e| e.to_string())?;
+                let tree = file.tree(spec.tree).map_err(|e| e.to_string())?;
+                Ok((file_identity(&file), tree.clusters()))
+            })
+            .collect()
+    });
+    drop(pool);
     let mut bad = Vec::new();
     let mut chunks: Vec<PlannedChunk> = Vec::new();
     let mut per_dataset = vec![0usize; datasets.len()];

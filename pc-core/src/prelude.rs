@@ -4,6 +4,7 @@
 //! `ProcessError`); [`__private`] is what the generated code needs and is not public API.
 
 pub use crate::config::{ParamError, Params};
+pub use crate::run::Collection;
 pub use crate::run::{ChunkContext, Multi, ProcessError, Shift, UpDown};
 pub use pc_macros::processor;
 

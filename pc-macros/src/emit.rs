@@ -88,11 +88,9 @@ fn processor(a: &Analysis, plan: &Plan) -> TokenStream {
     let (prepared, prepare) = prepare(a, plan);
     let body = process(a, plan);
     let variations = variation_enum(plan);
-    let kinematics = kinematics(a);
     quote! {
         #variations
         #prepared
-        #kinematics
 
         #[doc = #doc]
         #[derive(Clone, Copy, Debug, Default)]
@@ -172,11 +170,25 @@ fn spec(a: &Analysis, plan: &Plan) -> TokenStream {
         let (sample, sub) = (&s.sample, s.ident.to_string());
         quote!((#sample, #sub))
     });
+    let collections = plan
+        .collections
+        .iter()
+        .map(|t| as_collection(t, quote!(BRANCHES)));
     quote! {
+        let mut __pc_branches = ::std::vec![#(#branches),*];
+        #(__pc_branches.extend_from_slice(#collections);)*
+        if !__pc_branches.iter().any(|b| b.name == "genWeight") {
+            // The runtime sums genWeight for the MC normalisation.
+            __pc_branches.push(::pc_core::run::BranchReq {
+                name: "genWeight",
+                mc_only: true,
+                when: ::core::option::Option::None,
+            });
+        }
         ::pc_core::run::ProcessorSpec {
             name: #name,
             tree: #tree,
-            branches: ::std::vec![#(#branches),*],
+            branches: __pc_branches,
             categories: ::std::vec![#(#categories),*],
             shape_variations: ::std::vec!["nominal" #(, #shapes)*],
             variations: ::std::vec![#(::std::string::String::from(#variations)),*],
@@ -186,47 +198,6 @@ fn spec(a: &Analysis, plan: &Plan) -> TokenStream {
             subsamples: ::std::vec![#(#subsamples),*],
         }
     }
-}
-
-/// `Direction` (and `Momentum`) for each collection with `f32` fields `eta`, `phi` (and `pt`,
-/// `mass`).
-fn kinematics(a: &Analysis) -> TokenStream {
-    let lib = quote!(::pc_core::cms::kinematics);
-    a.collections
-        .iter()
-        .map(|rec| {
-            let has = |name: &str| {
-                rec.fields.iter().any(|f| {
-                    f.ident == name && matches!(&f.ty, syn::Type::Path(p) if p.path.is_ident("f32"))
-                })
-            };
-            let ty = &rec.ident;
-            let mut out = TokenStream::new();
-            if has("eta") && has("phi") {
-                out.extend(quote! {
-                    #[automatically_derived]
-                    impl #lib::Direction for #ty {
-                        #[inline]
-                        fn eta(&self) -> f32 { self.eta }
-                        #[inline]
-                        fn phi(&self) -> f32 { self.phi }
-                    }
-                });
-                if has("pt") && has("mass") {
-                    out.extend(quote! {
-                        #[automatically_derived]
-                        impl #lib::Momentum for #ty {
-                            #[inline]
-                            fn pt(&self) -> f32 { self.pt }
-                            #[inline]
-                            fn mass(&self) -> f32 { self.mass }
-                        }
-                    });
-                }
-            }
-            out
-        })
-        .collect()
 }
 
 /// `Variation`: the labels of the `variation` axis, in axis order.
@@ -349,8 +320,8 @@ fn process(a: &Analysis, plan: &Plan) -> TokenStream {
         let __pc_prep: &__PcPrepared = __pc_ctx.prepared::<__PcPrepared>()?;
         #(#unpack)*
     };
-    let buffers = a.collections.iter().enumerate().map(|(c, rec)| {
-        let (buf, ty) = (buffer(c), &rec.ident);
+    let buffers = plan.collections.iter().enumerate().map(|(c, ty)| {
+        let buf = buffer(c);
         quote!(let mut #buf: ::std::vec::Vec<#ty> = ::std::vec::Vec::new();)
     });
     let event = b.event();
@@ -450,37 +421,30 @@ fn buffer(c: usize) -> Ident {
     format_ident!("__pc_k{}", c)
 }
 
+/// `<T as Collection>::item`, spanned at the user's `T` (a type that is not a collection
+/// is one error there).
+fn as_collection(ty: &syn::Type, item: TokenStream) -> TokenStream {
+    quote_spanned!(ty.span()=> <#ty as ::pc_core::run::Collection>::#item)
+}
+
+fn collection_columns(c: usize) -> Ident {
+    format_ident!("__pc_cc{}", c)
+}
+
 fn column(j: usize) -> Ident {
     format_ident!("__pc_b{}", j)
 }
 
 impl Body<'_> {
-    /// Each declared branch's column, resolved once per chunk.
+    /// Each event field's column and each collection's columns, resolved once per chunk.
     fn columns(&self) -> TokenStream {
-        let n_event = self.a.event.as_ref().map_or(0, |e| e.fields.len());
-        let mut fields = self
-            .a
-            .event
-            .iter()
-            .flat_map(|e| &e.fields)
-            .map(|f| (f, false))
-            .collect::<Vec<_>>();
-        fields.extend(
-            self.a
-                .collections
-                .iter()
-                .flat_map(|c| &c.fields)
-                .map(|f| (f, true)),
-        );
+        let fields = self.a.event.iter().flat_map(|e| &e.fields);
         let bind: TokenStream = fields
-            .iter()
             .enumerate()
-            .map(|(j, (f, jagged))| {
-                debug_assert_eq!(*jagged, j >= n_event);
+            .map(|(j, f)| {
                 let (var, ty) = (column(j), &f.ty);
-                let get = if *jagged { quote!(jagged) } else { quote!(scalar) };
                 let id = quote!(::pc_core::run::BranchId::new(#j));
-                let read = quote!(__pc_columns.#get::<#ty>(#id)?);
+                let read = quote!(__pc_columns.scalar::<#ty>(#id)?);
                 if f.optional() {
                     quote!(let #var = if __pc_columns.has(#id) { ::core::option::Option::Some(#read) } else { ::core::option::Option::None };)
                 } else {
@@ -488,21 +452,27 @@ impl Body<'_> {
                 }
             })
             .collect();
-        // The arrays of a collection must agree on their counts (its ranges come from one).
-        let counts = self
-            .a
-            .collections
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.fields.len() > 1)
-            .map(|(c, rec)| {
-                let base = self.plan.collection_base[c];
-                let ids = (base..base + rec.fields.len())
-                    .map(|j| quote!(::pc_core::run::BranchId::new(#j)));
-                let name = rec.prefix.clone().unwrap_or_default();
-                quote!(__pc_columns.check_counts(#name, &[#(#ids),*])?;)
-            });
-        quote!(#bind #(#counts)*)
+        let collections = self.plan.collections.iter().enumerate().map(|(c, ty)| {
+            let (var, base) = (collection_columns(c), self.collection_base(c));
+            let columns = as_collection(ty, quote!(columns));
+            // Spanned at the type, with the projection it binds: one error if it is not a
+            // collection.
+            quote_spanned! {ty.span()=>
+                let #var = #columns(__pc_columns, ::pc_core::run::BranchId::new(#base))?;
+            }
+        });
+        quote!(#bind #(#collections)*)
+    }
+
+    /// The index of collection `c`'s first branch: after the event fields and the
+    /// collections before it.
+    fn collection_base(&self, c: usize) -> TokenStream {
+        let n_event = self.a.event.as_ref().map_or(0, |e| e.fields.len());
+        let before = self.plan.collections[..c].iter().map(|t| {
+            let c = as_collection(t, quote!(BRANCHES));
+            quote!(+ #c.len())
+        });
+        quote!(#n_event #(#before)*)
     }
 
     /// The `#[event]` struct of event `__pc_i`.
@@ -527,31 +497,10 @@ impl Body<'_> {
         if !self.filled.insert(c) {
             return TokenStream::new();
         }
-        let rec = &self.a.collections[c];
-        let base = self.plan.collection_base[c];
-        let fields = rec.fields.iter().enumerate().map(|(k, f)| {
-            let (name, col) = (&f.ident, column(base + k));
-            if f.optional() {
-                quote!(#name: #col.map_or_else(::core::default::Default::default, |c| c.values[__pc_j]))
-            } else {
-                quote!(#name: #col.values[__pc_j])
-            }
-        });
-        let range = match rec.fields.iter().position(|f| !f.optional()) {
-            Some(k) => {
-                let col = column(base + k);
-                quote!(#col.range(__pc_i))
-            }
-            None => {
-                let col = column(base);
-                quote!(#col.map_or(0..0, |c| c.range(__pc_i)))
-            }
-        };
-        let (buf, ty) = (buffer(c), &rec.ident);
-        quote! {
-            #buf.clear();
-            #buf.extend(#range.map(|__pc_j| #ty { #(#fields),* }));
-        }
+        let (buf, cols) = (buffer(c), collection_columns(c));
+        let ty = &self.plan.collections[c];
+        let fill = as_collection(ty, quote!(fill));
+        quote_spanned!(ty.span()=> #fill(&#cols, __pc_i, &mut #buf);)
     }
 
     /// The argument expressions for `sources`, after filling the collections they need.

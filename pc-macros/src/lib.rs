@@ -5,6 +5,7 @@
 //! (`quote!` only).
 
 mod check;
+mod collection;
 mod emit;
 mod lower;
 mod model;
@@ -18,4 +19,12 @@ pub fn processor(
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
     emit::expand(attr.into(), item.into()).into()
+}
+
+/// Implements `pc_core::run::Collection` for a struct of NanoAOD branches
+/// `{prefix}_{field}` (field attributes: `#[branch("name")]`, `#[mc]`, `#[when("param")]`),
+/// and `Direction`/`Momentum` if it has `f32` `eta`, `phi` (`pt`, `mass`).
+#[proc_macro_derive(Collection, attributes(collection, branch, mc, when))]
+pub fn derive_collection(item: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    collection::derive(item.into()).into()
 }

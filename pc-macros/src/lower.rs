@@ -18,11 +18,12 @@ pub(crate) struct Plan {
     /// Whether a `#[setup]` or `#[weight]` function returns a `Result` (parallel to
     /// `Analysis::funcs`).
     pub fallible: Vec<bool>,
-    /// `(branch, mc_only, when)`: event fields, then collection fields, then `genWeight` if
-    /// missing.
+    /// `(branch, mc_only, when)` of the event fields (the collections' branches follow,
+    /// from their `Collection::BRANCHES`).
     pub branches: Vec<(String, bool, Option<String>)>,
-    /// Index of each collection's first field in `branches`.
-    pub collection_base: Vec<usize>,
+    /// The collection types: the module's `#[collection]` structs, then the other types
+    /// taken as `&[T]` (their `Collection` impl comes from elsewhere), by spelling.
+    pub collections: Vec<Type>,
     /// For each category, the indices of its cuts in `Analysis::funcs`.
     pub category_cuts: Vec<Vec<usize>>,
     /// For each histogram, the indices of its categories.
@@ -165,8 +166,16 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
             provided.insert(key.to_string(), i);
         }
     }
-    let resolve = |pos: Option<usize>, stage: Option<Stage>, ty: &Type, errors: &mut Errors| {
-        let r = source(a, &provided, pos, stage, ty);
+    let mut collections: Vec<Type> = a
+        .collections
+        .iter()
+        .map(|c| {
+            let ident = &c.ident;
+            syn::parse_quote!(#ident)
+        })
+        .collect();
+    let mut resolve = |pos: Option<usize>, stage: Option<Stage>, ty: &Type, errors: &mut Errors| {
+        let r = source(a, &provided, &mut collections, pos, stage, ty);
         r.map_err(|msg| errors.push(syn::Error::new_spanned(ty, msg)))
             .ok()
     };
@@ -199,19 +208,6 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
     let mut branches = Vec::new();
     for f in a.event.iter().flat_map(|e| &e.fields) {
         branches.push((f.branch.clone(), f.mc, f.when.as_ref().map(LitStr::value)));
-    }
-    let mut collection_base = Vec::new();
-    for c in &a.collections {
-        collection_base.push(branches.len());
-        branches.extend(
-            c.fields
-                .iter()
-                .map(|f| (f.branch.clone(), f.mc, f.when.as_ref().map(LitStr::value))),
-        );
-    }
-    if !branches.iter().any(|(b, _, _)| b == "genWeight") {
-        // The runtime sums genWeight for the MC normalisation.
-        branches.push(("genWeight".into(), true, None));
     }
 
     let index_of = |name: &syn::Ident, stage: Stage| {
@@ -332,7 +328,7 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
         hist_args,
         fallible,
         branches,
-        collection_base,
+        collections,
         category_cuts,
         hist_categories,
         subsample_cuts,
@@ -364,6 +360,7 @@ pub(crate) fn result_ok(ty: &Type) -> Option<&Type> {
 fn source(
     a: &Analysis,
     provided: &BTreeMap<String, usize>,
+    collections: &mut Vec<Type>,
     pos: Option<usize>,
     stage: Option<Stage>,
     ty: &Type,
@@ -382,10 +379,9 @@ fn source(
     };
     if r.mutability.is_some() {
         let collection = match &*r.elem {
-            Type::Slice(s) => type_key(&s.elem),
+            Type::Slice(s) => collection(collections, &s.elem),
             _ => None,
-        }
-        .and_then(|k| a.collections.iter().position(|c| c.ident == *k));
+        };
         return match collection {
             Some(c) if calibrate => Ok(Source::CollectionMut(c)),
             _ if calibrate => Err(format!(
@@ -395,12 +391,7 @@ fn source(
         };
     }
     let key = match &*r.elem {
-        Type::Slice(s) => type_key(&s.elem).and_then(|k| {
-            a.collections
-                .iter()
-                .position(|c| c.ident == *k)
-                .map(Source::Collection)
-        }),
+        Type::Slice(s) => collection(collections, &s.elem).map(Source::Collection),
         elem => type_key(elem).and_then(|k| {
             if a.event.as_ref().is_some_and(|e| e.ident == *k) {
                 Some(Source::Event)
@@ -447,9 +438,27 @@ fn source(
     Ok(src)
 }
 
+/// The index of collection type `elem` in `collections` (added if new): `T` of a `&[T]`
+/// argument is a collection, local or not (rustc checks `T: Collection`).
+fn collection(collections: &mut Vec<Type>, elem: &Type) -> Option<usize> {
+    let Type::Path(_) = elem else { return None };
+    let key = |t: &Type| t.to_token_stream().to_string();
+    let k = key(elem);
+    Some(
+        collections
+            .iter()
+            .position(|c| key(c) == k)
+            .unwrap_or_else(|| {
+                collections.push(elem.clone());
+                collections.len() - 1
+            }),
+    )
+}
+
 fn passable(a: &Analysis, provided: &BTreeMap<String, usize>) -> String {
     let mut names: Vec<String> = a.event.iter().map(|e| format!("`&{}`", e.ident)).collect();
     names.extend(a.collections.iter().map(|c| format!("`&[{}]`", c.ident)));
+    names.push("`&[T]` of any `T: Collection`".into());
     names.push("`&Ctx`".into());
     names.extend(a.configs.iter().map(|c| format!("`&{}`", c.ident)));
     names.extend(provided.keys().map(|k| format!("`&{k}`")));

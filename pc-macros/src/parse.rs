@@ -142,23 +142,11 @@ fn record(mut s: ItemStruct, a: &mut Analysis, errors: &mut Errors) -> ItemStruc
         }
         return s;
     }
-    let prefix = if let Some(attr) = take_attr(&mut s.attrs, "collection") {
-        let mut prefix = None;
-        let parsed = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("prefix") {
-                prefix = Some(meta.value()?.parse::<LitStr>()?.value());
-                Ok(())
-            } else {
-                Err(meta.error("expected `prefix = \"Muon\"`"))
-            }
-        });
-        match (parsed, prefix) {
-            (Err(e), _) => return fail(s, errors, e),
-            (Ok(()), None) => {
-                let e = syn::Error::new(attr.span(), "expected `#[collection(prefix = \"Muon\")]`");
-                return fail(s, errors, e);
-            }
-            (Ok(()), Some(p)) => Some(p),
+    let collection = s.attrs.iter().find(|a| a.path().is_ident("collection"));
+    let prefix = if let Some(attr) = collection {
+        match collection_prefix(attr) {
+            Ok(p) => Some(p),
+            Err(e) => return fail(s, errors, e),
         }
     } else if let Some(attr) = take_attr(&mut s.attrs, "event") {
         if let Err(e) = attr.meta.require_path_only() {
@@ -174,14 +162,64 @@ fn record(mut s: ItemStruct, a: &mut Analysis, errors: &mut Errors) -> ItemStruc
     } else {
         return s;
     };
-    let mut fields = Vec::new();
-    for f in &mut s.fields {
+    let rec = Record {
+        ident: s.ident.clone(),
+        prefix: prefix.clone(),
+        fields: fields(&s.fields, prefix.as_deref(), errors),
+    };
+    if prefix.is_some() {
+        // The derive reads the same attributes and implements `Collection`.
+        // (first, so its helper attributes come after it)
+        s.attrs
+            .insert(0, syn::parse_quote!(#[derive(::pc_core::run::Collection)]));
+        a.collections.push(rec);
+    } else {
+        for f in &mut s.fields {
+            f.attrs.retain(|a| {
+                !["mc", "when", "branch"]
+                    .iter()
+                    .any(|n| a.path().is_ident(n))
+            });
+        }
+        if a.event.is_none() {
+            a.event = Some(rec);
+        }
+    }
+    s
+}
+
+/// The prefix of `#[collection(prefix = "Muon")]`.
+pub(crate) fn collection_prefix(attr: &Attribute) -> syn::Result<String> {
+    let mut prefix = None;
+    attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("prefix") {
+            prefix = Some(meta.value()?.parse::<LitStr>()?.value());
+            Ok(())
+        } else {
+            Err(meta.error("expected `prefix = \"Muon\"`"))
+        }
+    })?;
+    prefix
+        .ok_or_else(|| syn::Error::new(attr.span(), "expected `#[collection(prefix = \"Muon\")]`"))
+}
+
+/// The fields of a record and their branches (`{prefix}_{field}`, or `#[branch("..")]`),
+/// with `#[mc]` and `#[when("param")]`; the attributes stay in place.
+pub(crate) fn fields(
+    fields: &syn::Fields,
+    prefix: Option<&str>,
+    errors: &mut Errors,
+) -> Vec<Field> {
+    let find =
+        |attrs: &[Attribute], name: &str| attrs.iter().find(|a| a.path().is_ident(name)).cloned();
+    let mut out = Vec::new();
+    for f in fields {
         let Some(ident) = f.ident.clone() else {
             errors.at(f.span(), "record fields need names (they map to branches)");
             continue;
         };
-        let mc = take_attr(&mut f.attrs, "mc").is_some();
-        let when = match take_attr(&mut f.attrs, "when").map(|a| a.parse_args::<LitStr>()) {
+        let mc = find(&f.attrs, "mc").is_some();
+        let when = match find(&f.attrs, "when").map(|a| a.parse_args::<LitStr>()) {
             Some(Ok(lit)) => Some(lit),
             Some(Err(e)) => {
                 errors.push(e);
@@ -189,7 +227,7 @@ fn record(mut s: ItemStruct, a: &mut Analysis, errors: &mut Errors) -> ItemStruc
             }
             None => None,
         };
-        let (name, span) = match take_attr(&mut f.attrs, "branch") {
+        let (name, span) = match find(&f.attrs, "branch") {
             Some(attr) => match attr.parse_args::<LitStr>() {
                 Ok(lit) => (lit.value(), lit.span()),
                 Err(e) => {
@@ -199,11 +237,11 @@ fn record(mut s: ItemStruct, a: &mut Analysis, errors: &mut Errors) -> ItemStruc
             },
             None => (ident.to_string(), ident.span()),
         };
-        let branch = match &prefix {
+        let branch = match prefix {
             Some(p) => format!("{p}_{name}"),
             None => name,
         };
-        fields.push(Field {
+        out.push(Field {
             ident,
             ty: f.ty.clone(),
             branch,
@@ -212,17 +250,7 @@ fn record(mut s: ItemStruct, a: &mut Analysis, errors: &mut Errors) -> ItemStruc
             when,
         });
     }
-    let rec = Record {
-        ident: s.ident.clone(),
-        prefix: prefix.clone(),
-        fields,
-    };
-    if prefix.is_some() {
-        a.collections.push(rec);
-    } else if a.event.is_none() {
-        a.event = Some(rec);
-    }
-    s
+    out
 }
 
 fn fail<T>(item: T, errors: &mut Errors, e: syn::Error) -> T {

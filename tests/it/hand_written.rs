@@ -10,18 +10,24 @@ use pc_core::run::{RunOptions, run};
 #[path = "../../examples/hand_written.rs"]
 mod example;
 
-#[processor(name = "dimuon", tree = "Events", schema = "nanoaod_v7")]
-mod with_macro {
-    use super::*;
+/// A collection derived outside the processor module (as a library's would be).
+mod objects {
+    use pc_core::prelude::*;
 
+    #[derive(Collection, Clone, Copy, Debug)]
     #[collection(prefix = "Muon")]
-    #[derive(Clone, Copy, Debug)]
     pub struct Muon {
         pub pt: f32,
         pub eta: f32,
         pub phi: f32,
         pub charge: i32,
     }
+}
+
+#[processor(name = "dimuon", tree = "Events", schema = "nanoaod_v7")]
+mod with_macro {
+    use super::*;
+    use objects::Muon;
 
     #[event]
     #[derive(Clone, Copy, Debug)]

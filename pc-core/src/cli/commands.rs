@@ -48,7 +48,8 @@ fn run(analysis: &Analysis, args: RunArgs) -> anyhow::Result<()> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("pc-output").join(name));
     let dir = OutputDir::open(&output)?;
-    let inputs = resolve(analysis, &args.input)?;
+    let mut inputs = resolve(analysis, &args.input)?;
+    inputs.plan.threads = args.threads;
     let setup = RunSetup::new(
         analysis.processor,
         inputs.datasets.clone(),

@@ -88,6 +88,7 @@ pub fn resolve(analysis: &Analysis, args: &InputArgs) -> anyhow::Result<Inputs> 
             limit_files: limit(args.limit_files),
             limit_chunks: limit(args.limit_chunks),
             skip_bad_files: args.skip_bad_files,
+            threads: 0,
         },
     })
 }

@@ -3,6 +3,7 @@
 //! [`crate::finalize`]).
 
 pub mod builder;
+pub mod collection;
 pub mod columns;
 pub mod ids;
 pub mod output;
@@ -12,9 +13,12 @@ mod selection;
 pub mod variation;
 
 pub use builder::SpecBuilder;
+pub use collection::Collection;
 pub use columns::{ColumnError, Columns, Element, Jagged};
 pub use ids::{BranchId, CategoryId, GroupId, HistId, ShapeId, VariationId};
 pub use output::{ChunkOutput, Output, Tally};
+/// `#[derive(Collection)]` (the trait and its derive share the name, as serde's).
+pub use pc_macros::Collection;
 pub use processor::{
     BranchReq, ChunkContext, HistDef, Prepared, ProcessError, ProcessResult, Processor,
     ProcessorSpec,

@@ -109,6 +109,7 @@ pub fn run<P: Processor + ?Sized>(
     let t0 = Instant::now();
     let plan_opts = PlanOptions {
         chunk_size: opts.chunk_size,
+        threads: opts.threads,
         ..PlanOptions::default()
     };
     let setup = RunSetup::new(processor, datasets.to_vec(), params.clone())?;
