@@ -262,8 +262,8 @@ fn branches_read(
     let mut read = Vec::new();
     for (i, b) in spec.branches.iter().enumerate() {
         let enabled = match b.when {
-            Some(p) => params.get::<bool>(p).map_err(|e| {
-                RunError::Setup(format!("branch `{}` is read `when` {p}: {e}", b.name))
+            Some(cond) => condition_holds(cond, params).map_err(|e| {
+                RunError::Setup(format!("branch `{}` is read `when` {cond}: {e}", b.name))
             })?,
             None => true,
         };
@@ -272,6 +272,22 @@ fn branches_read(
         }
     }
     Ok(read)
+}
+
+/// A branch's `when` condition: a boolean parameter, or `key == value` (true unless `key`
+/// is set to something else: a library collection reads the identification branch the
+/// parameters name, and every one where they name none).
+fn condition_holds(cond: &str, params: &Params) -> Result<bool, crate::config::ParamError> {
+    match cond.split_once("==") {
+        Some((key, value)) => {
+            let key = key.trim();
+            if !params.contains(key) {
+                return Ok(true);
+            }
+            Ok(params.get::<String>(key)? == value.trim())
+        }
+        None => params.get::<bool>(cond),
+    }
 }
 
 /// The input files of the chunks being run: each opened once when its first chunk starts
@@ -353,5 +369,31 @@ impl<'a> OpenFiles<'a> {
         if slot.remaining == 0 {
             slot.tree = None;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(yaml: &str) -> Params {
+        Params::builder()
+            .without_defaults()
+            .yaml("test.yaml", yaml)
+            .load()
+            .unwrap()
+    }
+
+    #[test]
+    fn when_conditions() {
+        let p = params("corrections: false\nobject_preselection: {Muon: {id: tightId}}\n");
+        assert!(!condition_holds("corrections", &p).unwrap());
+        assert!(condition_holds("object_preselection.Muon.id == tightId", &p).unwrap());
+        assert!(!condition_holds("object_preselection.Muon.id == mediumId", &p).unwrap());
+        // Unset: read (a collection used without that parameter section keeps every field).
+        assert!(
+            condition_holds("object_preselection.Electron.id == mvaFall17V2Iso_WP80", &p).unwrap()
+        );
+        assert!(condition_holds("missing", &p).is_err());
     }
 }

@@ -11,7 +11,11 @@
 //!   (normalisation) -> [`write`](mod@write) (the outputs, as one unit).
 //! - [`run`]: the `Processor` contract, typed columns, per-dataset outputs, the local run.
 //! - [`cli`]: the driver every analysis binary calls (`NAME [run|plan|exec|merge|describe]`).
+//! - [`nano`]: the standard NanoAOD collections (`Muon`, `Electron`, `Jet`, `GenJet`).
 //! - [`prelude`]: what an analysis written with `#[processor]` imports.
+
+// The derives emit `::pc_core::` paths; this lets the crate use them itself.
+extern crate self as pc_core;
 
 pub mod cli;
 pub mod cms;
@@ -27,6 +31,7 @@ pub mod io;
 pub mod jetmet;
 pub mod lumimask;
 pub mod merge;
+pub mod nano;
 pub mod partial;
 pub mod plan;
 pub mod prelude;

@@ -6,75 +6,12 @@ use pc_core::prelude::*;
 #[processor(name = "zmumu", tree = "Events", schema = "nanoaod_v7")]
 pub mod zmumu {
     use super::*;
-    use crate::{JetCuts, LeptonCuts, Window};
-    use pc_core::cms::{CalibJet, CmsError, JetCalibration, JetEvent, LeptonSf, Pileup};
-    use pc_core::cms::{Direction, LorentzVector};
+    use crate::Window;
+    use pc_core::cms::{BTagWp, CmsError, Dilepton, ElectronCuts, JetCuts, MuonCuts};
+    use pc_core::cms::{JetCalibration, JetEvent, LeptonSf, Pileup};
     use pc_core::jetmet::{JetMetError, JetVariation};
+    use pc_core::nano::{Electron, GenJet, Jet, Muon};
     use std::f64::consts::PI;
-
-    /// A muon: `Muon_<field>` branches, counted by `nMuon`.
-    #[collection(prefix = "Muon")]
-    #[derive(Clone, Copy, Debug)]
-    pub struct Muon {
-        pub pt: f32,
-        pub eta: f32,
-        pub phi: f32,
-        pub mass: f32,
-        pub charge: i32,
-        #[branch("pfRelIso04_all")]
-        pub iso: f32,
-        #[branch("tightId")]
-        pub tight_id: bool,
-    }
-
-    #[collection(prefix = "Electron")]
-    #[derive(Clone, Copy, Debug)]
-    pub struct Electron {
-        pub pt: f32,
-        pub eta: f32,
-        pub phi: f32,
-        #[branch("deltaEtaSC")]
-        pub delta_eta_sc: f32,
-        #[branch("pfRelIso03_all")]
-        pub iso: f32,
-        #[branch("mvaFall17V2Iso_WP80")]
-        pub mva_wp80: bool,
-    }
-
-    #[collection(prefix = "Jet")]
-    #[derive(Clone, Copy, Debug)]
-    pub struct Jet {
-        pub pt: f32,
-        pub eta: f32,
-        pub phi: f32,
-        #[branch("jetId")]
-        pub jet_id: i32,
-        #[branch("puId")]
-        pub pu_id: i32,
-        #[branch("btagDeepFlavB")]
-        pub btag: f32,
-        // The jet calibration's inputs, read only with `corrections: true`.
-        #[when("corrections")]
-        pub mass: f32,
-        #[when("corrections")]
-        #[branch("rawFactor")]
-        pub raw_factor: f32,
-        #[when("corrections")]
-        pub area: f32,
-        #[mc]
-        #[when("corrections")]
-        #[branch("genJetIdx")]
-        pub gen_jet_idx: i32,
-    }
-
-    /// Generator-level jets (MC), for the JER smearing.
-    #[collection(prefix = "GenJet")]
-    #[derive(Clone, Copy, Debug)]
-    pub struct GenJet {
-        #[mc]
-        #[when("corrections")]
-        pub pt: f32,
-    }
 
     /// Event-level branches. The flags are those [`FLAGS`] names, in that order.
     #[event]
@@ -146,8 +83,8 @@ pub mod zmumu {
     #[derive(Clone, Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields, rename_all = "PascalCase")]
     pub struct ObjectPreselection {
-        pub muon: LeptonCuts,
-        pub electron: LeptonCuts,
+        pub muon: MuonCuts,
+        pub electron: ElectronCuts,
         pub jet: JetCuts,
     }
 
@@ -166,14 +103,10 @@ pub mod zmumu {
         pub mll: Window,
     }
 
-    /// The b-tag discriminant threshold of `object_preselection.Jet.btag.wp` in the year.
-    pub struct BTag(pub f32);
-
+    /// The b-tag threshold of `object_preselection.Jet.btag.wp` in the dataset's year.
     #[setup]
-    pub fn btag(sel: &ObjectPreselection, ctx: &Ctx<'_>) -> Result<BTag, ParamError> {
-        let (year, wp) = (&ctx.dataset.year, &sel.jet.btag.wp);
-        let key = format!("btagging.working_point.{year}.btagging_WP.{wp}");
-        ctx.params.get(&key).map(BTag)
+    pub fn btag(sel: &ObjectPreselection, ctx: &Ctx<'_>) -> Result<BTagWp, ParamError> {
+        BTagWp::from_params(ctx.params, &ctx.dataset.year, &sel.jet.btag.wp)
     }
 
     /// Which of [`FLAGS`] an event must pass.
@@ -200,26 +133,6 @@ pub mod zmumu {
             required[i] = true;
         }
         Ok(Flags(required))
-    }
-
-    impl CalibJet for Jet {
-        fn inputs(&self) -> [f32; 6] {
-            [
-                self.pt,
-                self.eta,
-                self.phi,
-                self.mass,
-                self.raw_factor,
-                self.area,
-            ]
-        }
-        fn gen_jet_idx(&self) -> i32 {
-            self.gen_jet_idx
-        }
-        fn set_pt_mass(&mut self, pt: f32, mass: f32) {
-            self.pt = pt;
-            self.mass = mass;
-        }
     }
 
     /// The corrections of the dataset's year (MC only, and only if the parameter
@@ -306,28 +219,7 @@ pub mod zmumu {
         pub electrons: Vec<Electron>,
         pub jets: Vec<Jet>,
         pub n_bjets: usize,
-        /// Dimuon mass, when there are exactly two muons.
-        pub mll: Option<f64>,
-    }
-
-    pub fn good_muon(m: &Muon, cut: &LeptonCuts) -> bool {
-        m.pt > cut.pt && m.eta.abs() < cut.eta && m.iso < cut.iso && m.tight_id
-    }
-
-    pub fn good_electron(e: &Electron, cut: &LeptonCuts) -> bool {
-        let eta_sc = (f64::from(e.eta) + f64::from(e.delta_eta_sc)).abs();
-        e.pt > cut.pt
-            && e.eta.abs() < cut.eta
-            && !(1.4442..=1.5660).contains(&eta_sc)
-            && e.iso < cut.iso
-            && e.mva_wp80
-    }
-
-    pub fn good_jet(j: &Jet, cut: &JetCuts) -> bool {
-        j.pt > cut.pt
-            && j.eta.abs() < cut.eta
-            && j.jet_id >= cut.jet_id
-            && (j.pu_id >= cut.pu_id.value || j.pt >= cut.pu_id.maxpt)
+        pub ll: Option<Dilepton>,
     }
 
     #[produce]
@@ -336,47 +228,29 @@ pub mod zmumu {
         electrons: &[Electron],
         jets: &[Jet],
         sel: &ObjectPreselection,
-        btag: &BTag,
+        btag: &BTagWp,
     ) -> Objects {
-        let muons: Vec<Muon> = muons
-            .iter()
-            .filter(|m| good_muon(m, &sel.muon))
-            .copied()
-            .collect();
-        let electrons: Vec<Electron> = electrons
-            .iter()
-            .filter(|e| good_electron(e, &sel.electron))
-            .copied()
-            .collect();
-        let clean = |j: &Jet| {
-            let far = sel.jet.dr_lepton;
-            muons.iter().all(|m| j.delta_r(m) > far) && electrons.iter().all(|e| j.delta_r(e) > far)
-        };
-        let jets: Vec<Jet> = jets
-            .iter()
-            .filter(|j| good_jet(j, &sel.jet) && clean(j))
-            .copied()
-            .collect();
-        let n_bjets = jets.iter().filter(|j| j.btag > btag.0).count();
-        let mll = (muons.len() == 2).then(|| LorentzVector::sum(&muons).mass());
+        let muons = sel.muon.select(muons);
+        let electrons = sel.electron.select(electrons);
+        let jets = sel.jet.select(jets, &muons, &electrons);
         Objects {
+            n_bjets: btag.count(&jets),
+            ll: Dilepton::of(&electrons, &muons),
             muons,
             electrons,
             jets,
-            n_bjets,
-            mll,
         }
     }
 
     /// Exactly two good muons of opposite charge and no good electron, m_ll in range.
     #[preselect]
     pub fn dimuon(o: &Objects, cut: &Preselection) -> bool {
-        match (&o.muons[..], o.electrons.is_empty(), o.mll) {
-            ([a, b], true, Some(mll)) => {
+        match (&o.muons[..], o.electrons.is_empty(), o.ll) {
+            ([a, _], true, Some(ll)) => {
                 a.pt > cut.pt_leading_muon
-                    && a.charge + b.charge == 0
-                    && mll > cut.mll.low
-                    && mll < cut.mll.high
+                    && ll.charge == 0
+                    && ll.mass > cut.mll.low
+                    && ll.mass < cut.mll.high
             }
             _ => false,
         }
@@ -441,6 +315,6 @@ pub mod zmumu {
         JetGood_pt_2: Regular(50, 0.0, 300.0, "JetGood.pt") = |o: &Objects| o.jets.get(1).map(|j| f64::from(j.pt));
         JetGood_phi_1: Regular(64, -PI, PI, "JetGood.phi") = |o: &Objects| o.jets.first().map(|j| f64::from(j.phi));
         JetGood_phi_2: Regular(64, -PI, PI, "JetGood.phi") = |o: &Objects| o.jets.get(1).map(|j| f64::from(j.phi));
-        mll: Regular(100, 0.0, 200.0, "ll.mass", label = "$M_{\\ell\\ell}$ [GeV]") = |o: &Objects| o.mll;
+        mll: Regular(100, 0.0, 200.0, "ll.mass", label = "$M_{\\ell\\ell}$ [GeV]") = |o: &Objects| o.ll.map(|ll| ll.mass);
     }
 }

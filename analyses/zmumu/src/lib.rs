@@ -24,48 +24,6 @@ pub fn analysis() -> pc_core::cli::Analysis {
 /// The analysis' own parameters, merged on top of the framework defaults.
 pub const PARAMS_YAML: &str = include_str!("../params/object_preselection.yaml");
 
-/// Cuts on a lepton (`object_preselection.Muon`, `.Electron`).
-#[derive(Clone, Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LeptonCuts {
-    pub pt: f32,
-    pub eta: f32,
-    pub iso: f32,
-    /// The identification, as PocketCoffea names it (zmumu reads `Muon_tightId` and
-    /// `Electron_mvaFall17V2Iso_WP80`).
-    pub id: String,
-}
-
-/// Cuts on a jet (`object_preselection.Jet`).
-#[derive(Clone, Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JetCuts {
-    pub dr_lepton: f64,
-    pub pt: f32,
-    pub eta: f32,
-    #[serde(rename = "jetId")]
-    pub jet_id: i32,
-    #[serde(rename = "puId")]
-    pub pu_id: PileupIdCut,
-    pub btag: WorkingPoint,
-}
-
-/// A jet passes if `puId >= value` or `pt >= maxpt`.
-#[derive(Clone, Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PileupIdCut {
-    pub wp: String,
-    pub value: i32,
-    pub maxpt: f32,
-}
-
-/// A working point by name (`L`, `M`, `T`).
-#[derive(Clone, Debug, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WorkingPoint {
-    pub wp: String,
-}
-
 /// An open interval `(low, high)`.
 #[derive(Clone, Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

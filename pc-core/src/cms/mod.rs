@@ -10,12 +10,14 @@ mod jets;
 pub mod kinematics;
 mod lepton_sf;
 mod pileup;
+pub mod select;
 
 pub use cache::{correction_set, shared};
 pub use jets::{CalibJet, JetCalibration, JetEvent};
 pub use kinematics::{Direction, LorentzVector, Momentum};
 pub use lepton_sf::{LeptonSf, SfInput};
 pub use pileup::Pileup;
+pub use select::{BTagWp, Dilepton, ElectronCuts, JetCuts, MuonCuts};
 
 use crate::config::ParamError;
 use crate::correction::CorrectionError;

@@ -15,7 +15,9 @@ pub struct BranchReq {
     pub name: &'static str,
     /// Read only for simulation (absent in data: `genWeight`, `Pileup_nTrueInt`, ...).
     pub mc_only: bool,
-    /// Read only if this boolean parameter is true (e.g. inputs of optional corrections).
+    /// Read only if this boolean parameter is true (e.g. inputs of optional corrections),
+    /// or, written `key == value`, unless parameter `key` exists and is not `value` (e.g.
+    /// `Muon_mediumId` only if `object_preselection.Muon.id == mediumId`).
     pub when: Option<&'static str>,
 }
 
