@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Ident, ReturnType};
 
@@ -235,6 +235,18 @@ fn variation_enum(plan: &Plan) -> TokenStream {
 fn prepare(a: &Analysis, plan: &Plan) -> (TokenStream, TokenStream) {
     let mut fields = Vec::new();
     let mut body = TokenStream::new();
+    for (r, ty) in plan.resources.iter().enumerate() {
+        let (v, owned) = (resource(r), owned(&resource(r)));
+        let shown = ty.to_token_stream().to_string().replace(' ', "");
+        let setup = quote_spanned!(ty.span()=> <#ty as ::pc_core::run::Resource>::setup);
+        body.extend(quote! {
+            let #owned: #ty = #setup(__pc_ctx).map_err(|e| {
+                ::pc_core::run::ProcessError::Other(::std::format!("setup `{}`: {}", #shown, e))
+            })?;
+            let #v = &#owned;
+        });
+        fields.push((owned, quote!(#ty)));
+    }
     for (c, cfg) in a.configs.iter().enumerate() {
         let (v, owned, ty, section) = (config(c), owned(&config(c)), &cfg.ident, &cfg.section);
         let shown = ty.to_string();
@@ -303,8 +315,9 @@ fn process(a: &Analysis, plan: &Plan) -> TokenStream {
         filled: BTreeSet::new(),
     };
     let columns = b.columns();
-    let unpack = (0..a.configs.len())
-        .map(config)
+    let unpack = (0..plan.resources.len())
+        .map(resource)
+        .chain((0..a.configs.len()).map(config))
         .chain(
             a.funcs
                 .iter()
@@ -406,6 +419,10 @@ fn process(a: &Analysis, plan: &Plan) -> TokenStream {
 
 fn value(f: usize) -> Ident {
     format_ident!("__pc_v{}", f)
+}
+
+fn resource(r: usize) -> Ident {
+    format_ident!("__pc_r{}", r)
 }
 
 fn config(c: usize) -> Ident {
@@ -525,6 +542,10 @@ impl Body<'_> {
                 // Bound by reference (`&__PcPrepared` fields, or `let v = &owned` in prepare).
                 Source::Config(c) => {
                     let v = config(c);
+                    quote!(#v)
+                }
+                Source::Resource(r) => {
+                    let v = resource(r);
                     quote!(#v)
                 }
                 Source::Value(i) if self.a.funcs[i].stage == Stage::Setup => {

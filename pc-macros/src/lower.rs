@@ -1,7 +1,7 @@
 //! From the checked model to what the generated code needs: where each argument comes
 //! from, the branch list with indices, and the category and histogram tables.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use quote::ToTokens;
 use syn::spanned::Spanned;
@@ -24,6 +24,9 @@ pub(crate) struct Plan {
     /// The collection types: the module's `#[collection]` structs, then the other types
     /// taken as `&[T]` (their `Collection` impl comes from elsewhere), by spelling.
     pub collections: Vec<Type>,
+    /// The `&T` arguments of types not declared in the module: `Resource`s, built once per
+    /// dataset, by spelling.
+    pub resources: Vec<Type>,
     /// For each category, the indices of its cuts in `Analysis::funcs`.
     pub category_cuts: Vec<Vec<usize>>,
     /// For each histogram, the indices of its categories.
@@ -174,8 +177,15 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
             syn::parse_quote!(#ident)
         })
         .collect();
+    let mut resources: Vec<Type> = Vec::new();
+    let local = local_types(a);
     let mut resolve = |pos: Option<usize>, stage: Option<Stage>, ty: &Type, errors: &mut Errors| {
-        let r = source(a, &provided, &mut collections, pos, stage, ty);
+        let types = Registry {
+            collections: &mut collections,
+            resources: &mut resources,
+            local: &local,
+        };
+        let r = source(a, &provided, types, pos, stage, ty);
         r.map_err(|msg| errors.push(syn::Error::new_spanned(ty, msg)))
             .ok()
     };
@@ -329,6 +339,7 @@ pub(crate) fn plan(a: &Analysis, errors: &mut Errors) -> Plan {
         fallible,
         branches,
         collections,
+        resources,
         category_cuts,
         hist_categories,
         subsample_cuts,
@@ -357,10 +368,37 @@ pub(crate) fn result_ok(ty: &Type) -> Option<&Type> {
 
 /// Where an argument of type `ty` comes from, for a function at `pos` in stage `stage`
 /// (`None`: a histogram, which runs last).
+/// The types arguments bring in: collections and resources (added as first seen), and the
+/// names of the module's own types (which are never resources).
+struct Registry<'r> {
+    collections: &'r mut Vec<Type>,
+    resources: &'r mut Vec<Type>,
+    local: &'r BTreeSet<String>,
+}
+
+/// The names of the structs, enums and type aliases declared in the module.
+fn local_types(a: &Analysis) -> BTreeSet<String> {
+    let items = a
+        .module
+        .content
+        .as_ref()
+        .map(|(_, i)| i.as_slice())
+        .unwrap_or_default();
+    items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            syn::Item::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn source(
     a: &Analysis,
     provided: &BTreeMap<String, usize>,
-    collections: &mut Vec<Type>,
+    types: Registry<'_>,
     pos: Option<usize>,
     stage: Option<Stage>,
     ty: &Type,
@@ -379,7 +417,7 @@ fn source(
     };
     if r.mutability.is_some() {
         let collection = match &*r.elem {
-            Type::Slice(s) => collection(collections, &s.elem),
+            Type::Slice(s) => collection(types.collections, &s.elem),
             _ => None,
         };
         return match collection {
@@ -391,7 +429,7 @@ fn source(
         };
     }
     let key = match &*r.elem {
-        Type::Slice(s) => collection(collections, &s.elem).map(Source::Collection),
+        Type::Slice(s) => collection(types.collections, &s.elem).map(Source::Collection),
         elem => type_key(elem).and_then(|k| {
             if a.event.as_ref().is_some_and(|e| e.ident == *k) {
                 Some(Source::Event)
@@ -399,8 +437,12 @@ fn source(
                 Some(Source::Ctx)
             } else if let Some(c) = a.configs.iter().position(|c| c.ident == *k) {
                 Some(Source::Config(c))
+            } else if let Some(&i) = provided.get(&k.to_string()) {
+                Some(Source::Value(i))
+            } else if types.local.contains(&k.to_string()) {
+                None
             } else {
-                provided.get(&k.to_string()).map(|&i| Source::Value(i))
+                Some(Source::Resource(collection(types.resources, elem)?))
             }
         }),
     };
@@ -431,7 +473,7 @@ fn source(
     }
     let setup_value = matches!(src, Source::Value(i) if a.funcs[i].stage == Stage::Setup);
     if stage == Some(Stage::Setup)
-        && !(setup_value || matches!(src, Source::Ctx | Source::Config(_)))
+        && !(setup_value || matches!(src, Source::Ctx | Source::Config(_) | Source::Resource(_)))
     {
         return Err("a `#[setup]` runs once per dataset, before any event: it takes `&Ctx`, `#[config]` sections and earlier `#[setup]` values".into());
     }

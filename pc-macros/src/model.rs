@@ -170,6 +170,8 @@ pub(crate) enum Source {
     Config(usize),
     /// The value returned by function `funcs[i]` (a `#[setup]` or `#[produce]`).
     Value(usize),
+    /// Index into `Plan::resources`: a `pc_core::run::Resource` built once per dataset.
+    Resource(usize),
 }
 
 /// Collects every error so the user sees all of them in one build.

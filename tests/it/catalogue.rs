@@ -994,7 +994,7 @@ fn rows(dir: &Path) -> Vec<Row> {
         ),
     );
     let corrupt_says = format!(
-        "setup `corrections`: invalid correction file {}",
+        "setup `PileupWeight`: invalid correction file {}",
         text(&corrupt)
     );
     rows.push(refused(

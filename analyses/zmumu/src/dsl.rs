@@ -8,8 +8,8 @@ pub mod zmumu {
     use super::*;
     use crate::Window;
     use pc_core::cms::{BTagWp, CmsError, Dilepton, ElectronCuts, JetCuts, MuonCuts};
-    use pc_core::cms::{JetCalibration, JetEvent, LeptonSf, Pileup};
-    use pc_core::jetmet::{JetMetError, JetVariation};
+    use pc_core::cms::{JetCalibrator, JetEvent, MuonIdSf, MuonIsoSf, PileupWeight};
+    use pc_core::jetmet::JetMetError;
     use pc_core::nano::{Electron, GenJet, Jet, Muon};
     use std::f64::consts::PI;
 
@@ -135,30 +135,6 @@ pub mod zmumu {
         Ok(Flags(required))
     }
 
-    /// The corrections of the dataset's year (MC only, and only if the parameter
-    /// `corrections` is true; files parsed once per process).
-    pub struct Corrections {
-        pub pileup: Option<Pileup>,
-        pub sf_mu_id: Option<LeptonSf>,
-        pub sf_mu_iso: Option<LeptonSf>,
-        pub jets: Option<JetCalibration>,
-    }
-
-    #[setup]
-    pub fn corrections(ctx: &Ctx<'_>) -> Result<Corrections, CmsError> {
-        let (p, year) = (ctx.params, ctx.dataset.year.as_str());
-        let mc = ctx.dataset.is_mc && p.get::<bool>("corrections")?;
-        Ok(Corrections {
-            pileup: mc.then(|| Pileup::from_params(p, year)).transpose()?,
-            sf_mu_id: mc.then(|| LeptonSf::muon(p, year, "id")).transpose()?,
-            sf_mu_iso: mc.then(|| LeptonSf::muon(p, year, "iso")).transpose()?,
-            jets: match mc {
-                true => JetCalibration::from_params(p, year, "AK4PFchs", true)?,
-                false => None,
-            },
-        })
-    }
-
     #[skim]
     pub fn primary_vertex(ev: &Event) -> bool {
         ev.npvs_good >= 1
@@ -194,22 +170,18 @@ pub mod zmumu {
         jets: &mut [Jet],
         gen_jets: &[GenJet],
         ev: &Event,
-        c: &Corrections,
+        calib: &JetCalibrator,
     ) -> Result<(), JetMetError> {
-        let Some(calib) = &c.jets else {
-            return Ok(());
-        };
-        let event = JetEvent {
-            rho: ev.rho,
-            run: ev.run,
-            lumi: ev.lumi,
-            event: ev.event,
-        };
+        let (rho, run, lumi, event) = (ev.rho, ev.run, ev.lumi, ev.event);
         calib.apply(
             jets,
-            gen_jets.iter().map(|g| g.pt),
-            event,
-            JetVariation::Nominal,
+            gen_jets,
+            JetEvent {
+                rho,
+                run,
+                lumi,
+                event,
+            },
         )
     }
 
@@ -276,29 +248,18 @@ pub mod zmumu {
     }
 
     #[weight]
-    pub fn pileup(ev: &Event, c: &Corrections) -> Result<UpDown, CmsError> {
-        match &c.pileup {
-            Some(p) => Ok(p.weight(ev.n_true_int)?),
-            None => Ok(UpDown::flat(1.0)),
-        }
+    pub fn pileup(ev: &Event, pu: &PileupWeight) -> Result<UpDown, CmsError> {
+        pu.weight(ev.n_true_int)
     }
 
     #[weight]
-    pub fn sf_mu_id(o: &Objects, c: &Corrections) -> Result<UpDown, CmsError> {
-        muon_sf(&c.sf_mu_id, o)
+    pub fn sf_mu_id(o: &Objects, sf: &MuonIdSf) -> Result<UpDown, CmsError> {
+        sf.weight(&o.muons)
     }
 
     #[weight]
-    pub fn sf_mu_iso(o: &Objects, c: &Corrections) -> Result<UpDown, CmsError> {
-        muon_sf(&c.sf_mu_iso, o)
-    }
-
-    /// Product of the SFs of the selected muons.
-    fn muon_sf(sf: &Option<LeptonSf>, o: &Objects) -> Result<UpDown, CmsError> {
-        match sf {
-            Some(sf) => Ok(sf.event_weight(o.muons.iter().map(|m| (m.pt, m.eta)))?),
-            None => Ok(UpDown::flat(1.0)),
-        }
+    pub fn sf_mu_iso(o: &Objects, sf: &MuonIsoSf) -> Result<UpDown, CmsError> {
+        sf.weight(&o.muons)
     }
 
     histogram! {

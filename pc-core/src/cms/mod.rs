@@ -10,6 +10,7 @@ mod jets;
 pub mod kinematics;
 mod lepton_sf;
 mod pileup;
+mod resources;
 pub mod select;
 
 pub use cache::{correction_set, shared};
@@ -17,6 +18,7 @@ pub use jets::{CalibJet, JetCalibration, JetEvent};
 pub use kinematics::{Direction, LorentzVector, Momentum};
 pub use lepton_sf::{LeptonSf, SfInput};
 pub use pileup::Pileup;
+pub use resources::{JetCalibrator, MuonIdSf, MuonIsoSf, PileupWeight};
 pub use select::{BTagWp, Dilepton, ElectronCuts, JetCuts, MuonCuts};
 
 use crate::config::ParamError;

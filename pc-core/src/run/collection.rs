@@ -30,3 +30,19 @@ pub trait Collection: Sized {
     /// Replaces `out` by the objects of event `event` (no allocation once `out` is warm).
     fn fill(columns: &Self::Columns<'_>, event: usize, out: &mut Vec<Self>);
 }
+
+/// A value built once per dataset, before any event is read, from the dataset and the
+/// parameters (a correction set, a calibrator, thresholds of the year): `#[processor]`
+/// functions take it as `&T`, and a library provides it without a `#[setup]` in the analysis.
+#[diagnostic::on_unimplemented(
+    message = "`#[processor]` cannot pass `&{Self}`",
+    label = "not a collection, `#[config]`, `#[setup]`/`#[produce]` value, `Ctx` or `Resource`",
+    note = "a library type built per dataset implements `pc_core::run::Resource`"
+)]
+pub trait Resource: Sized + Send + Sync + 'static {
+    /// Builds the value for the chunk context's dataset (once per dataset and run).
+    fn setup(ctx: &super::ChunkContext<'_>) -> Result<Self, BoxError>;
+}
+
+/// Any error of a [`Resource::setup`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -13,7 +13,7 @@ mod selection;
 pub mod variation;
 
 pub use builder::SpecBuilder;
-pub use collection::Collection;
+pub use collection::{BoxError, Collection, Resource};
 pub use columns::{ColumnError, Columns, Element, Jagged};
 pub use ids::{BranchId, CategoryId, GroupId, HistId, ShapeId, VariationId};
 pub use output::{ChunkOutput, Output, Tally};
