@@ -306,8 +306,14 @@ def main():
     commands, runs = {}, {}
     # The simplified zmumu (as the RDataFrame and PocketCoffea versions): no pileup/muon-SF
     # weights, no jet calibration, and (as their configurations) only the nominal variation.
+    # Jets are not calibrated, so their mass is not read either (nor by RDataFrame).
     simplified = os.path.join(work, "simplified.yaml")
     with open(simplified, "w") as f:
+        f.write("corrections: false\nvariations: {weights: [], shape: []}\n"
+                "skip_branches: [Electron_charge, Electron_mass, Jet_mass]\n")
+    # An older binary may not know `skip_branches` (it read only what its zmumu declared).
+    simplified_base = os.path.join(work, "simplified_base.yaml")
+    with open(simplified_base, "w") as f:
         f.write("corrections: false\nvariations: {weights: [], shape: []}\n")
 
     def timed(cmd, parse=None, **kw):
@@ -330,6 +336,7 @@ def main():
         for t in pc_threads:
             cmd_base[t] = [os.path.abspath(args.baseline_pc)] + cmd_pc[t][1:]
             cmd_base[t][cmd_base[t].index("-o") + 1] = os.path.join(work, f"base_out_t{t}")
+            cmd_base[t][cmd_base[t].index("--params") + 1] = simplified_base
             commands[f"baseline pc zmumu, {t} thread(s)"] = sh(cmd_base[t])
 
     # ---- (b) RDataFrame compiled (ACLiC +O), 1 thread = implicit MT off, else EnableImplicitMT(N) --

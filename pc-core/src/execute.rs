@@ -70,6 +70,7 @@ impl RunSetup {
                 };
                 Some(mask)
             };
+            check_skipped(&spec, &params)?;
             let branches = branches_read(&spec, d, &params)?;
             let ctx = ChunkContext {
                 dataset: d,
@@ -262,6 +263,7 @@ fn branches_read(
     let mut read = Vec::new();
     for (i, b) in spec.branches.iter().enumerate() {
         let enabled = match b.when {
+            Some(SKIPPABLE) => !skipped(params)?.iter().any(|s| s == b.name),
             Some(cond) => condition_holds(cond, params).map_err(|e| {
                 RunError::Setup(format!("branch `{}` is read `when` {cond}: {e}", b.name))
             })?,
@@ -272,6 +274,37 @@ fn branches_read(
         }
     }
     Ok(read)
+}
+
+/// The `when` of a branch the analysis may leave unread by listing it in the parameter
+/// `skip_branches` (its field is then the type's default): a library collection's fields that
+/// not every analysis needs, e.g. `Electron_charge`.
+pub const SKIPPABLE: &str = "not in skip_branches";
+
+fn skipped(params: &Params) -> Result<Vec<String>, RunError> {
+    Ok(params
+        .get_opt::<Vec<String>>("skip_branches")?
+        .unwrap_or_default())
+}
+
+/// Every name in `skip_branches` must be a skippable branch of the processor.
+fn check_skipped(spec: &ProcessorSpec, params: &Params) -> Result<(), RunError> {
+    let skippable: Vec<&str> = spec
+        .branches
+        .iter()
+        .filter(|b| b.when == Some(SKIPPABLE))
+        .map(|b| b.name)
+        .collect();
+    for name in skipped(params)? {
+        if !skippable.contains(&name.as_str()) {
+            return Err(RunError::Setup(format!(
+                "parameter `skip_branches`: `{name}` is not a branch processor `{}` may leave unread (those are: {})",
+                spec.name,
+                skippable.join(", ")
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A branch's `when` condition: a boolean parameter, or `key == value` (true unless `key`

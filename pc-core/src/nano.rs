@@ -4,8 +4,10 @@
 //! Identification branches are read only when the parameters choose them
 //! (`object_preselection.Muon.id: tightId` reads `Muon_tightId`, not the other IDs; without
 //! that key every ID is read). The jet calibration's inputs are read only with
-//! `corrections: true` (the default). An analysis that needs other fields derives its own
-//! collection (`#[derive(Collection)]`).
+//! `corrections: true` (the default). Fields marked skippable (`#[when("not in
+//! skip_branches")]`) are left unread, and 0, when the parameter `skip_branches` lists their
+//! branch: an analysis that does not need `Electron_charge` saves reading it. An analysis
+//! that needs other fields derives its own collection (`#[derive(Collection)]`).
 
 use crate::run::Collection;
 
@@ -38,7 +40,9 @@ pub struct Electron {
     pub pt: f32,
     pub eta: f32,
     pub phi: f32,
+    #[when("not in skip_branches")]
     pub mass: f32,
+    #[when("not in skip_branches")]
     pub charge: i32,
     /// Supercluster eta minus eta.
     #[branch("deltaEtaSC")]
@@ -67,6 +71,7 @@ pub struct Jet {
     pub pt: f32,
     pub eta: f32,
     pub phi: f32,
+    #[when("not in skip_branches")]
     pub mass: f32,
     #[branch("jetId")]
     pub jet_id: i32,

@@ -21,7 +21,7 @@
 //! - silent wrong results: a dataset twice in one JSON, a dataset in two `--datasets` files,
 //!   an MC dataset without `xsec`, an `xsec` that is not a number, a parameter key typo
 //!   (did-you-mean), a new key in an analysis' typed config section, a parameter value of the
-//!   wrong type, a dataset year without lumi
+//!   wrong type, `skip_branches` naming a branch that must be read, a dataset year without lumi
 //!   parameters, a second run into an output folder a running `pc` holds, counted-array
 //!   offsets disagreeing with their counter (`nMuon` vs `Muon_*`) and arrays of one
 //!   collection disagreeing with each other (`Muon_eta` vs `Muon_pt`, through `pc zmumu`);
@@ -753,6 +753,14 @@ fn rows(dir: &Path) -> Vec<Row> {
         &[&bad_xsec],
         &[],
         &[&bad_xsec_says],
+    ));
+    let skip = write(dir, "skip.yaml", "skip_branches: [Electron_pt]\n");
+    rows.push(refused(
+        dir,
+        "skip_branches naming a branch that must be read",
+        &[&good_json],
+        &[&skip],
+        &["parameter `skip_branches`: `Electron_pt` is not a branch processor `zmumu` may leave unread", "Electron_charge"],
     ));
     let typo_says = format!(
         "{}: unknown parameter `object_preselection.Muon.ptt`; did you mean `object_preselection.Muon.pt`?",

@@ -374,7 +374,10 @@ impl Tree {
             basket::decode(&self.file, k).map_err(|what| self.basket_error(m, ki, what))
         };
         let decoded = if opts.parallel {
-            parts.par_iter().map(decode).collect::<Result<_>>()?
+            // Every basket's result, so the error reported is the first basket's (the same
+            // whatever the threads' timing).
+            let all: Vec<Result<Decoded<'a>>> = parts.par_iter().map(decode).collect();
+            all.into_iter().collect::<Result<_>>()?
         } else {
             parts.iter().map(decode).collect::<Result<_>>()?
         };
