@@ -249,7 +249,9 @@ fn process_chunk<P: Processor + ?Sized>(
         params: &setup.params,
         prepared: Some(&res.prepared),
     };
-    processor.process(&columns, &ctx, &mut out)?;
+    let processed = processor.process(&columns, &ctx, &mut out);
+    columns.recycle();
+    processed?;
     Ok(out)
 }
 

@@ -13,6 +13,7 @@ mod column;
 mod error;
 mod file;
 mod meta;
+pub mod recycle;
 mod table;
 mod tree;
 pub mod write;

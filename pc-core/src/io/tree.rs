@@ -403,7 +403,10 @@ impl Tree {
         let n_entries = (range.end - range.start) as usize;
         // Byte slices of each basket that fall in the range, and entry offsets.
         let mut slices: Vec<&[u8]> = Vec::with_capacity(parts.len());
-        let mut offsets: Vec<u32> = Vec::with_capacity(if counted { n_entries + 1 } else { 0 });
+        let mut offsets: Vec<u32> = match counted {
+            true => super::recycle::offsets_with_capacity(n_entries + 1),
+            false => Vec::new(),
+        };
         if counted {
             offsets.push(0);
         }
@@ -450,7 +453,7 @@ impl Tree {
             slices.push(bytes);
         }
         let n_values = slices.iter().map(|s| s.len() / size).sum();
-        let mut values = Values::with_capacity(leaf, n_values);
+        let mut values = super::recycle::values_with_capacity(leaf, n_values);
         for s in slices {
             extend_from_be(&mut values, s);
         }

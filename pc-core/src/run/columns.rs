@@ -111,6 +111,15 @@ impl Columns {
     }
 
     /// Number of entries (events) in the chunk.
+    /// Hands the columns' buffers back to this thread for the next chunk's read
+    /// ([`crate::io::recycle`]).
+    pub fn recycle(self) {
+        self.columns
+            .into_iter()
+            .flatten()
+            .for_each(crate::io::recycle::recycle);
+    }
+
     pub fn entries(&self) -> usize {
         self.entries
     }
