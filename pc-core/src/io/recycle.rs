@@ -58,7 +58,7 @@ pub fn offsets_with_capacity(n: usize) -> Vec<u32> {
     }
 }
 
-/// Hands `column`'s buffers back to this thread's pool (the oldest go beyond [`KEEP`]).
+/// Hands `column`'s buffers back to this thread's pool (beyond 128 kept, the oldest go).
 pub fn recycle(column: Column) {
     VALUES.with_borrow_mut(|pool| {
         if pool.len() >= KEEP {
