@@ -51,6 +51,7 @@ impl RunSetup {
         let mut spec = processor.spec();
         spec.validate().map_err(RunError::Setup)?;
         spec.select_variations(&params)?;
+        check_skipped(&spec, &params)?;
         let mut masks: HashMap<String, Arc<LumiMask>> = HashMap::new();
         let mut failures: BTreeMap<String, Vec<&str>> = BTreeMap::new();
         let mut resources = Vec::new();
@@ -70,7 +71,6 @@ impl RunSetup {
                 };
                 Some(mask)
             };
-            check_skipped(&spec, &params)?;
             let branches = branches_read(&spec, d, &params)?;
             let ctx = ChunkContext {
                 dataset: d,
@@ -256,16 +256,17 @@ fn process_chunk<P: Processor + ?Sized>(
 }
 
 /// The branches of `spec` read for `dataset`: MC-only ones for simulation, `when` ones if
-/// their boolean parameter is true.
+/// their condition holds, skippable ones unless `skip_branches` lists them.
 fn branches_read(
     spec: &ProcessorSpec,
     dataset: &Dataset,
     params: &Params,
 ) -> Result<Vec<usize>, RunError> {
+    let skipped = skipped(params)?;
     let mut read = Vec::new();
     for (i, b) in spec.branches.iter().enumerate() {
         let enabled = match b.when {
-            Some(SKIPPABLE) => !skipped(params)?.iter().any(|s| s == b.name),
+            Some(SKIPPABLE) => !skipped.iter().any(|s| s == b.name),
             Some(cond) => condition_holds(cond, params).map_err(|e| {
                 RunError::Setup(format!("branch `{}` is read `when` {cond}: {e}", b.name))
             })?,

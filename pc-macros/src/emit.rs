@@ -472,8 +472,8 @@ impl Body<'_> {
         let collections = self.plan.collections.iter().enumerate().map(|(c, ty)| {
             let (var, base) = (collection_columns(c), self.collection_base(c));
             let columns = as_collection(ty, quote!(columns));
-            // Spanned at the type, with the projection it binds: one error if it is not a
-            // collection.
+            // Spanned at the type, with the projection it binds: a type that is not a
+            // collection is reported at the user's argument.
             quote_spanned! {ty.span()=>
                 let #var = #columns(__pc_columns, ::pc_core::run::BranchId::new(#base))?;
             }

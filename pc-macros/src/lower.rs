@@ -366,8 +366,6 @@ pub(crate) fn result_ok(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// Where an argument of type `ty` comes from, for a function at `pos` in stage `stage`
-/// (`None`: a histogram, which runs last).
 /// The types arguments bring in: collections and resources (added as first seen), and the
 /// names of the module's own types (which are never resources).
 struct Registry<'r> {
@@ -395,6 +393,8 @@ fn local_types(a: &Analysis) -> BTreeSet<String> {
         .collect()
 }
 
+/// Where an argument of type `ty` comes from, for a function at `pos` in stage `stage`
+/// (`None`: a histogram, which runs last).
 fn source(
     a: &Analysis,
     provided: &BTreeMap<String, usize>,
@@ -417,7 +417,7 @@ fn source(
     };
     if r.mutability.is_some() {
         let collection = match &*r.elem {
-            Type::Slice(s) => collection(types.collections, &s.elem),
+            Type::Slice(s) => register(types.collections, &s.elem),
             _ => None,
         };
         return match collection {
@@ -429,7 +429,7 @@ fn source(
         };
     }
     let key = match &*r.elem {
-        Type::Slice(s) => collection(types.collections, &s.elem).map(Source::Collection),
+        Type::Slice(s) => register(types.collections, &s.elem).map(Source::Collection),
         elem => type_key(elem).and_then(|k| {
             if a.event.as_ref().is_some_and(|e| e.ident == *k) {
                 Some(Source::Event)
@@ -442,7 +442,7 @@ fn source(
             } else if types.local.contains(&k.to_string()) {
                 None
             } else {
-                Some(Source::Resource(collection(types.resources, elem)?))
+                Some(Source::Resource(register(types.resources, elem)?))
             }
         }),
     };
@@ -480,21 +480,17 @@ fn source(
     Ok(src)
 }
 
-/// The index of collection type `elem` in `collections` (added if new): `T` of a `&[T]`
-/// argument is a collection, local or not (rustc checks `T: Collection`).
-fn collection(collections: &mut Vec<Type>, elem: &Type) -> Option<usize> {
+/// The index of type `elem` in `types` by spelling (added if new); `None` if it is not a
+/// path. `T` of a `&[T]` argument is a collection and an undeclared `&T` a resource, local or
+/// not: rustc checks the trait.
+fn register(types: &mut Vec<Type>, elem: &Type) -> Option<usize> {
     let Type::Path(_) = elem else { return None };
     let key = |t: &Type| t.to_token_stream().to_string();
     let k = key(elem);
-    Some(
-        collections
-            .iter()
-            .position(|c| key(c) == k)
-            .unwrap_or_else(|| {
-                collections.push(elem.clone());
-                collections.len() - 1
-            }),
-    )
+    Some(types.iter().position(|c| key(c) == k).unwrap_or_else(|| {
+        types.push(elem.clone());
+        types.len() - 1
+    }))
 }
 
 fn passable(a: &Analysis, provided: &BTreeMap<String, usize>) -> String {

@@ -4,10 +4,11 @@
 //! chunk, so memory stays at its first chunks' level.
 
 use std::cell::RefCell;
+use std::thread::LocalKey;
 
 use super::column::{Column, Layout, LeafType, Values};
 
-/// Buffers kept per thread: about two chunks' worth of a typical analysis.
+/// Buffers kept per thread and kind: about two chunks' worth of a typical analysis.
 const KEEP: usize = 128;
 
 thread_local! {
@@ -15,21 +16,39 @@ thread_local! {
     static OFFSETS: RefCell<Vec<Vec<u32>>> = const { RefCell::new(Vec::new()) };
 }
 
+fn capacity(v: &Values) -> usize {
+    crate::with_values!(v, x => x.capacity())
+}
+
+/// Takes the smallest buffer of `pool` that `fits`, by `size`.
+fn take<T>(
+    pool: &'static LocalKey<RefCell<Vec<T>>>,
+    fits: impl Fn(&T) -> bool,
+    size: impl Fn(&T) -> usize,
+) -> Option<T> {
+    pool.with_borrow_mut(|pool| {
+        let best = (0..pool.len())
+            .filter(|&i| fits(&pool[i]))
+            .min_by_key(|&i| size(&pool[i]))?;
+        Some(pool.swap_remove(best))
+    })
+}
+
+/// Keeps `buffer` in `pool`; beyond [`KEEP`] the oldest goes.
+fn keep<T>(pool: &'static LocalKey<RefCell<Vec<T>>>, buffer: T) {
+    pool.with_borrow_mut(|pool| {
+        if pool.len() >= KEEP {
+            pool.remove(0);
+        }
+        pool.push(buffer);
+    });
+}
+
 /// An empty vector of `leaf` values with room for `n`: a recycled one if this thread has one
 /// (the smallest that fits), else a new one.
 pub fn values_with_capacity(leaf: LeafType, n: usize) -> Values {
-    let reused = VALUES.with_borrow_mut(|pool| {
-        let fits =
-            |v: &Values| v.leaf_type() == leaf && crate::with_values!(v, x => x.capacity()) >= n;
-        let best = pool
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| fits(v))
-            .min_by_key(|(_, v)| crate::with_values!(v, x => x.capacity()))
-            .map(|(i, _)| i)?;
-        Some(pool.swap_remove(best))
-    });
-    match reused {
+    let fits = |v: &Values| v.leaf_type() == leaf && capacity(v) >= n;
+    match take(&VALUES, fits, capacity) {
         Some(mut v) => {
             crate::with_values!(&mut v, x => x.clear());
             v
@@ -40,16 +59,7 @@ pub fn values_with_capacity(leaf: LeafType, n: usize) -> Values {
 
 /// An empty offsets vector with room for `n`, recycled if possible.
 pub fn offsets_with_capacity(n: usize) -> Vec<u32> {
-    let reused = OFFSETS.with_borrow_mut(|pool| {
-        let best = pool
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| o.capacity() >= n)
-            .min_by_key(|(_, o)| o.capacity())
-            .map(|(i, _)| i)?;
-        Some(pool.swap_remove(best))
-    });
-    match reused {
+    match take(&OFFSETS, |o| o.capacity() >= n, Vec::capacity) {
         Some(mut o) => {
             o.clear();
             o
@@ -58,20 +68,10 @@ pub fn offsets_with_capacity(n: usize) -> Vec<u32> {
     }
 }
 
-/// Hands `column`'s buffers back to this thread's pool (beyond 128 kept, the oldest go).
+/// Hands `column`'s buffers back to this thread's pool.
 pub fn recycle(column: Column) {
-    VALUES.with_borrow_mut(|pool| {
-        if pool.len() >= KEEP {
-            pool.remove(0);
-        }
-        pool.push(column.values);
-    });
+    keep(&VALUES, column.values);
     if let Layout::Jagged(offsets) = column.layout {
-        OFFSETS.with_borrow_mut(|pool| {
-            if pool.len() >= KEEP {
-                pool.remove(0);
-            }
-            pool.push(offsets);
-        });
+        keep(&OFFSETS, offsets);
     }
 }

@@ -110,7 +110,6 @@ impl Columns {
         }
     }
 
-    /// Number of entries (events) in the chunk.
     /// Hands the columns' buffers back to this thread for the next chunk's read
     /// ([`crate::io::recycle`]).
     pub fn recycle(self) {
@@ -120,6 +119,7 @@ impl Columns {
             .for_each(crate::io::recycle::recycle);
     }
 
+    /// Number of entries (events) in the chunk.
     pub fn entries(&self) -> usize {
         self.entries
     }
