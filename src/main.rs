@@ -9,7 +9,7 @@ static ALLOC: pc_core::cli::Allocator = pc_core::cli::Allocator;
 
 fn main() -> std::process::ExitCode {
     pc_core::cli::tune_allocator();
-    let analyses = [zmumu::analysis()];
+    let analyses = [zmumu::analysis(), ttdilep::analysis()];
     let matches = cli::command(&analyses).get_matches();
     let result = match pc_core::cli::dispatch(&analyses, &matches) {
         Some(r) => r,

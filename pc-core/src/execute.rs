@@ -35,6 +35,8 @@ struct DatasetResources {
     lumimask: Option<Arc<LumiMask>>,
     /// The spec's branches read for this dataset (MC-only and `when` branches resolved).
     branches: Vec<usize>,
+    /// The branches `prepared` names that the spec does not declare.
+    extra: Vec<String>,
     prepared: Prepared,
 }
 
@@ -83,6 +85,7 @@ impl RunSetup {
                 Ok(prepared) => resources.push(DatasetResources {
                     lumi_pb,
                     lumimask,
+                    extra: extra_branches(&spec, &branches, &prepared),
                     branches,
                     prepared,
                 }),
@@ -123,6 +126,17 @@ impl RunSetup {
             )));
         }
         RunSetup::new(processor, plan.datasets()?, params)
+    }
+
+    /// Every branch read for dataset `i`: the spec's (as resolved for it), then those its
+    /// prepared value names.
+    pub fn branches_of(&self, i: usize) -> Vec<&str> {
+        let res = &self.resources[i];
+        res.branches
+            .iter()
+            .map(|&b| self.spec.branches[b].name)
+            .chain(res.extra.iter().map(String::as_str))
+            .collect()
     }
 
     /// An empty partial result of `plan` for this setup.
@@ -214,20 +228,28 @@ fn process_chunk<P: Processor + ?Sized>(
 ) -> Result<ChunkOutput, ProcessError> {
     let (spec, dataset) = (&setup.spec, &setup.datasets[chunk.dataset]);
     let res = &setup.resources[chunk.dataset];
-    let names: Vec<&str> = res
-        .branches
-        .iter()
-        .map(|&i| spec.branches[i].name)
-        .collect();
+    let names = setup.branches_of(chunk.dataset);
     let read = tree
         .read(&names, chunk.range(), ReadOptions::default())
         .map_err(|e| ProcessError::Other(e.to_string()))?;
-    let mut columns: Vec<Option<crate::io::Column>> = vec![None; spec.branches.len()];
-    for (&i, c) in res.branches.iter().zip(read) {
+    let mut columns: Vec<Option<crate::io::Column>> =
+        vec![None; spec.branches.len() + res.extra.len()];
+    let slots = res
+        .branches
+        .iter()
+        .copied()
+        .chain(spec.branches.len()..columns.len());
+    for (i, c) in slots.zip(read) {
         columns[i] = Some(c);
     }
     let n = chunk.len() as usize;
-    let columns = Columns::new(spec.branches.iter().map(|b| b.name).collect(), columns, n);
+    let all_names = spec
+        .branches
+        .iter()
+        .map(|b| b.name.to_string())
+        .chain(res.extra.iter().cloned())
+        .collect();
+    let columns = Columns::new(all_names, columns, n);
     let mut out = ChunkOutput::new(spec, dataset)?;
     out.initial = n as u64;
     if dataset.is_mc {
@@ -253,6 +275,18 @@ fn process_chunk<P: Processor + ?Sized>(
     columns.recycle();
     processed?;
     Ok(out)
+}
+
+/// The branches `prepared` names that are not among the spec's branches read, once each.
+fn extra_branches(spec: &ProcessorSpec, read: &[usize], prepared: &Prepared) -> Vec<String> {
+    let mut extra: Vec<String> = Vec::new();
+    for name in prepared.branches() {
+        let declared = read.iter().any(|&i| spec.branches[i].name == name);
+        if !declared && !extra.contains(name) {
+            extra.push(name.clone());
+        }
+    }
+    extra
 }
 
 /// The branches of `spec` read for `dataset`: MC-only ones for simulation, `when` ones if

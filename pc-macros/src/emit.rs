@@ -247,6 +247,20 @@ fn prepare(a: &Analysis, plan: &Plan) -> (TokenStream, TokenStream) {
         });
         fields.push((owned, quote!(#ty)));
     }
+    body.extend(quote!(#[allow(unused_mut)] let mut __pc_extra: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();));
+    for (i, ty) in a.skim_cuts.iter().enumerate() {
+        let own = owned(&skim_cut(i));
+        let shown = ty.to_token_stream().to_string().replace(' ', "");
+        let (setup, branches) = (as_cut(ty, quote!(setup)), as_cut(ty, quote!(branches)));
+        // Spanned at the type: a type that is not a cut is reported at the user's `T`.
+        body.extend(quote_spanned! {ty.span()=>
+            let #own: #ty = #setup(__pc_ctx).map_err(|e| {
+                ::pc_core::run::ProcessError::Other(::std::format!("skim `{}`: {}", #shown, e))
+            })?;
+            __pc_extra.extend(#branches(&#own));
+        });
+        fields.push((own, quote!(#ty)));
+    }
     for (c, cfg) in a.configs.iter().enumerate() {
         let (v, owned, ty, section) = (config(c), owned(&config(c)), &cfg.ident, &cfg.section);
         let shown = ty.to_string();
@@ -296,7 +310,9 @@ fn prepare(a: &Analysis, plan: &Plan) -> (TokenStream, TokenStream) {
         }
     };
     body.extend(quote! {
-        ::core::result::Result::Ok(::pc_core::run::Prepared::new(__PcPrepared { #(#names),* }))
+        ::core::result::Result::Ok(
+            ::pc_core::run::Prepared::new(__PcPrepared { #(#names),* }).with_branches(__pc_extra)
+        )
     });
     (prepared, body)
 }
@@ -317,6 +333,7 @@ fn process(a: &Analysis, plan: &Plan) -> TokenStream {
     let columns = b.columns();
     let unpack = (0..plan.resources.len())
         .map(resource)
+        .chain((0..a.skim_cuts.len()).map(skim_cut))
         .chain((0..a.configs.len()).map(config))
         .chain(
             a.funcs
@@ -338,6 +355,15 @@ fn process(a: &Analysis, plan: &Plan) -> TokenStream {
         quote!(let mut #buf: ::std::vec::Vec<#ty> = ::std::vec::Vec::new();)
     });
     let event = b.event();
+    let cut_chunks = a.skim_cuts.iter().enumerate().map(|(i, ty)| {
+        let (state, chunk) = (skim_cut(i), skim_chunk(i));
+        let resolve = as_cut(ty, quote!(chunk));
+        quote_spanned!(ty.span()=> let #chunk = #resolve(#state, __pc_columns, __pc_ctx)?;)
+    });
+    let cut_tests = a.skim_cuts.iter().enumerate().map(|(i, ty)| {
+        let (chunk, pass) = (skim_chunk(i), as_cut(ty, quote!(pass)));
+        quote_spanned!(ty.span()=> if !#pass(&#chunk, __pc_i) { continue; })
+    });
     let skims = b.stage(Stage::Skim, |_, call| quote!(if !#call { continue; }));
     // Per shape variation: fresh copies of the calibrated collections, then the chain.
     let refill: TokenStream = plan
@@ -396,9 +422,11 @@ fn process(a: &Analysis, plan: &Plan) -> TokenStream {
         let __pc_nosub: u64 = u64::from((0 #(| #any_bit)*) == 0);
         #setups
         #columns
+        #(#cut_chunks)*
         #(#buffers)*
         for __pc_i in 0..__pc_columns.entries() {
             #event
+            #(#cut_tests)*
             #skims
             __pc_out.pass_skim();
             for __pc_s in 0..__pc_n_shape {
@@ -423,6 +451,20 @@ fn value(f: usize) -> Ident {
 
 fn resource(r: usize) -> Ident {
     format_ident!("__pc_r{}", r)
+}
+
+/// The state of the `i`-th `skim![..]` cut (a `__PcPrepared` field), and its chunk view.
+fn skim_cut(i: usize) -> Ident {
+    format_ident!("__pc_x{}", i)
+}
+
+fn skim_chunk(i: usize) -> Ident {
+    format_ident!("__pc_xc{}", i)
+}
+
+/// `<T as EventCut>::item`, spanned at the user's `T`.
+fn as_cut(ty: &syn::Type, item: TokenStream) -> TokenStream {
+    quote_spanned!(ty.span()=> <#ty as ::pc_core::run::EventCut>::#item)
 }
 
 fn config(c: usize) -> Ident {

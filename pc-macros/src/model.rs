@@ -16,6 +16,8 @@ pub(crate) struct Analysis {
     pub configs: Vec<Config>,
     /// Functions with a stage attribute, in declaration order.
     pub funcs: Vec<Func>,
+    /// `skim![..]`: library `EventCut` types, applied before the `#[skim]` functions.
+    pub skim_cuts: Vec<Type>,
     pub categories: Vec<Category>,
     /// `subsamples!`: per sample, named AND-of-cuts selections.
     pub subsamples: Vec<Subsample>,

@@ -64,6 +64,7 @@ pub(crate) fn analysis(
         collections: Vec::new(),
         configs: Vec::new(),
         funcs: Vec::new(),
+        skim_cuts: Vec::new(),
         categories: Vec::new(),
         subsamples: Vec::new(),
         weights: None,
@@ -80,6 +81,15 @@ pub(crate) fn analysis(
                     .parse_body_with(Punctuated::<Categories, Token![;]>::parse_terminated)
                 {
                     Ok(cats) => a.categories.extend(cats.into_iter().flat_map(|c| c.0)),
+                    Err(e) => errors.push(e),
+                }
+            }
+            Item::Macro(m) if m.mac.path.is_ident("skim") => {
+                match m
+                    .mac
+                    .parse_body_with(Punctuated::<syn::Type, Token![,]>::parse_terminated)
+                {
+                    Ok(cuts) => a.skim_cuts.extend(cuts),
                     Err(e) => errors.push(e),
                 }
             }

@@ -188,9 +188,10 @@ fn outputs_do_not_depend_on_threads_or_chunk_size() {
         meta.insert("sample".to_string(), sample.to_string());
         meta.insert("year".to_string(), "2018".to_string());
         meta.insert("isMC".to_string(), xsec.is_some().to_string());
-        if let Some(x) = xsec {
-            meta.insert("xsec".to_string(), x.to_string());
-        }
+        match xsec {
+            Some(x) => meta.insert("xsec".to_string(), x.to_string()),
+            None => meta.insert("primaryDataset".to_string(), "SingleMuon".to_string()),
+        };
         ds.push(
             pc_core::config::Dataset::from_metadata(
                 name,

@@ -8,16 +8,19 @@ pub mod zmumu {
     use super::*;
     use crate::Window;
     use pc_core::cms::{BTagWp, CmsError, Dilepton, ElectronCuts, JetCuts, MuonCuts};
+    use pc_core::cms::{EventFlags, GoldenJson, GoodPv, Hlt};
     use pc_core::cms::{JetCalibrator, JetEvent, MuonIdSf, MuonIsoSf, PileupWeight};
     use pc_core::jetmet::JetMetError;
     use pc_core::nano::{Electron, GenJet, Jet, Muon};
     use std::f64::consts::PI;
 
-    /// Event-level branches. The flags are those [`FLAGS`] names, in that order.
+    /// Event-level branches: the weights' and the jet calibration's inputs.
     #[event]
     #[derive(Clone, Copy, Debug)]
     pub struct Event {
+        #[when("corrections")]
         pub run: u32,
+        #[when("corrections")]
         #[branch("luminosityBlock")]
         pub lumi: u32,
         #[when("corrections")]
@@ -32,50 +35,6 @@ pub mod zmumu {
         #[mc]
         #[branch("genWeight")]
         pub gen_weight: f32,
-        #[branch("PV_npvsGood")]
-        pub npvs_good: i32,
-        #[branch("HLT_IsoMu24")]
-        pub hlt_iso_mu24: bool,
-        #[branch("Flag_goodVertices")]
-        pub good_vertices: bool,
-        #[branch("Flag_globalSuperTightHalo2016Filter")]
-        pub global_super_tight_halo: bool,
-        #[branch("Flag_HBHENoiseFilter")]
-        pub hbhe_noise: bool,
-        #[branch("Flag_HBHENoiseIsoFilter")]
-        pub hbhe_noise_iso: bool,
-        #[branch("Flag_EcalDeadCellTriggerPrimitiveFilter")]
-        pub ecal_dead_cell_tp: bool,
-        #[branch("Flag_BadPFMuonFilter")]
-        pub bad_pf_muon: bool,
-        #[branch("Flag_eeBadScFilter")]
-        pub ee_bad_sc: bool,
-    }
-
-    /// The event flags the parameters may ask for, as in [`Event::flags`].
-    pub const FLAGS: [&str; 7] = [
-        "goodVertices",
-        "globalSuperTightHalo2016Filter",
-        "HBHENoiseFilter",
-        "HBHENoiseIsoFilter",
-        "EcalDeadCellTriggerPrimitiveFilter",
-        "BadPFMuonFilter",
-        "eeBadScFilter",
-    ];
-
-    impl Event {
-        /// The event flags, in [`FLAGS`] order.
-        pub fn flags(&self) -> [bool; 7] {
-            [
-                self.good_vertices,
-                self.global_super_tight_halo,
-                self.hbhe_noise,
-                self.hbhe_noise_iso,
-                self.ecal_dead_cell_tp,
-                self.bad_pf_muon,
-                self.ee_bad_sc,
-            ]
-        }
     }
 
     /// The object cuts (PocketCoffea's `object_preselection`), read once per dataset.
@@ -109,58 +68,11 @@ pub mod zmumu {
         BTagWp::from_params(ctx.params, &ctx.dataset.year, &sel.jet.btag.wp)
     }
 
-    /// Which of [`FLAGS`] an event must pass.
-    pub struct Flags(pub [bool; 7]);
-
-    /// `event_flags.{year}`, and for data also `event_flags_data.{year}`, once per dataset.
-    #[setup]
-    pub fn flags(ctx: &Ctx<'_>) -> Result<Flags, String> {
-        let (p, year) = (ctx.params, &ctx.dataset.year);
-        let mut names: Vec<String> = p
-            .get(&format!("event_flags.{year}"))
-            .map_err(|e| e.to_string())?;
-        if !ctx.dataset.is_mc {
-            let data: Vec<String> = p
-                .get(&format!("event_flags_data.{year}"))
-                .map_err(|e| e.to_string())?;
-            names.extend(data);
-        }
-        let mut required = [false; 7];
-        for name in &names {
-            let i = FLAGS.iter().position(|f| f == name).ok_or_else(|| {
-                format!("event flag `Flag_{name}` (parameters `event_flags.{year}`) is not read by zmumu")
-            })?;
-            required[i] = true;
-        }
-        Ok(Flags(required))
-    }
-
-    #[skim]
-    pub fn primary_vertex(ev: &Event) -> bool {
-        ev.npvs_good >= 1
-    }
-
-    #[skim]
-    pub fn event_flags(ev: &Event, flags: &Flags) -> bool {
-        ev.flags()
-            .iter()
-            .zip(&flags.0)
-            .all(|(&set, &required)| set || !required)
-    }
-
-    #[skim]
-    pub fn golden_json(ev: &Event, ctx: &Ctx<'_>) -> bool {
-        ctx.certified(ev.run, ev.lumi)
-    }
+    skim![GoodPv<1>, EventFlags, GoldenJson, Hlt];
 
     #[skim]
     pub fn one_muon(muons: &[Muon], skim: &Skim) -> bool {
         muons.iter().any(|m| m.pt >= skim.muon_pt_min)
-    }
-
-    #[skim]
-    pub fn trigger(ev: &Event) -> bool {
-        ev.hlt_iso_mu24
     }
 
     /// JEC and JER on the jets (MC), then re-sorted by pt, as PocketCoffea's

@@ -7,7 +7,6 @@
 //! JetMET text files and re-sorted by pt. Correction files come from the parameters
 //! (`pileupJSONfiles`, `lepton_scale_factors.muon_sf`, `jets_calibration`).
 
-pub mod demo;
 pub mod dsl;
 
 /// The analysis for the driver (`pc_core::cli::main`): processor, parameters, demo.
@@ -17,7 +16,7 @@ pub fn analysis() -> pc_core::cli::Analysis {
             "analyses/zmumu/params/object_preselection.yaml",
             PARAMS_YAML,
         )
-        .demo(demo::demo)
+        .standard_demo(&["SingleMuon"])
         .version(env!("CARGO_PKG_VERSION"))
 }
 

@@ -58,6 +58,7 @@ pub fn resolve(analysis: &Analysis, args: &InputArgs) -> anyhow::Result<Inputs> 
             events: args.demo_events,
             has_data_dir: data_dir.is_some(),
             quiet: args.quiet,
+            primary_datasets: analysis.demo_data,
         };
         let demo = demo(&request).context("preparing the demo samples")?;
         if let Some(yaml) = &demo.params_yaml {

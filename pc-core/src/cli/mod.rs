@@ -14,6 +14,7 @@
 
 mod args;
 mod commands;
+pub mod demo;
 mod inputs;
 mod progress;
 
@@ -40,6 +41,8 @@ pub struct Analysis {
     pub params: Option<(&'static str, &'static str)>,
     /// Datasets to run on when no `--datasets` is given.
     pub demo: Option<fn(&DemoRequest) -> anyhow::Result<Demo>>,
+    /// The primary datasets of the demo's pseudo-data ([`DemoRequest::primary_datasets`]).
+    pub demo_data: &'static [&'static str],
     /// The analysis crate's version (written to `config.json`).
     pub version: &'static str,
 }
@@ -51,6 +54,7 @@ impl Analysis {
             processor,
             params: None,
             demo: None,
+            demo_data: &[],
             version: "",
         }
     }
@@ -64,6 +68,14 @@ impl Analysis {
     /// With a built-in demo.
     pub const fn demo(mut self, demo: fn(&DemoRequest) -> anyhow::Result<Demo>) -> Analysis {
         self.demo = Some(demo);
+        self
+    }
+
+    /// With the standard demo ([`demo::standard`]): generated Drell-Yan and ttbar MC, and
+    /// pseudo-data for each of `primary_datasets`.
+    pub const fn standard_demo(mut self, primary_datasets: &'static [&'static str]) -> Analysis {
+        self.demo = Some(demo::standard);
+        self.demo_data = primary_datasets;
         self
     }
 
@@ -89,6 +101,8 @@ pub struct DemoRequest {
     /// Whether a data folder (corrections, golden JSONs) is at hand.
     pub has_data_dir: bool,
     pub quiet: bool,
+    /// The primary datasets to make pseudo-data for (`SingleMuon`, ...).
+    pub primary_datasets: &'static [&'static str],
 }
 
 /// The demo's datasets, and parameters to add (e.g. its own golden JSON) when needed.

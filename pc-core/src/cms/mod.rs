@@ -6,20 +6,26 @@
 //! threads; building these per chunk (in a `#[setup]`) is a map lookup.
 
 mod cache;
+mod electron_sf;
 mod jets;
 pub mod kinematics;
 mod lepton_sf;
 mod pileup;
 mod resources;
 pub mod select;
+pub mod skim;
 
 pub use cache::{correction_set, shared};
+pub use electron_sf::ElectronSf;
 pub use jets::{CalibJet, JetCalibration, JetEvent};
 pub use kinematics::{Direction, LorentzVector, Momentum};
 pub use lepton_sf::{LeptonSf, SfInput};
 pub use pileup::Pileup;
-pub use resources::{JetCalibrator, MuonIdSf, MuonIsoSf, PileupWeight};
+pub use resources::{
+    ElectronIdSf, ElectronRecoSf, JetCalibrator, MuonIdSf, MuonIsoSf, PileupWeight,
+};
 pub use select::{BTagWp, Dilepton, ElectronCuts, JetCuts, MuonCuts};
+pub use skim::{EventFlags, GoldenJson, GoodPv, Hlt};
 
 use crate::config::ParamError;
 use crate::correction::CorrectionError;

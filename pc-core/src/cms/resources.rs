@@ -2,9 +2,9 @@
 //! (MC only, and only with `corrections: true`), taken by `#[processor]` functions as `&T`.
 //! Without them a weight is 1 and jets stay as in NanoAOD.
 
-use super::{CmsError, JetCalibration, JetEvent, LeptonSf, Pileup};
+use super::{CmsError, ElectronSf, JetCalibration, JetEvent, LeptonSf, Pileup};
 use crate::jetmet::{JetMetError, JetVariation};
-use crate::nano::{GenJet, Jet, Muon};
+use crate::nano::{Electron, GenJet, Jet, Muon};
 use crate::run::{BoxError, ChunkContext, Resource, UpDown};
 
 /// Whether the dataset gets the standard corrections: MC and `corrections: true`.
@@ -71,6 +71,49 @@ muon_sf!(
     MuonIsoSf,
     "iso",
     "PocketCoffea's `sf_mu_iso` (`lepton_scale_factors.muon_sf.{year}.iso`)."
+);
+
+macro_rules! electron_sf {
+    ($name:ident, $build:ident, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(pub Option<ElectronSf>);
+
+        impl Resource for $name {
+            fn setup(ctx: &ChunkContext<'_>) -> Result<Self, BoxError> {
+                let year = &ctx.dataset.year;
+                Ok($name(match corrected(ctx)? {
+                    true => Some(ElectronSf::$build(ctx.params, year)?),
+                    false => None,
+                }))
+            }
+        }
+
+        impl $name {
+            /// The product of the SFs of `electrons` (the selected ones), with Up/Down,
+            /// at their supercluster eta.
+            pub fn weight(&self, electrons: &[Electron]) -> Result<UpDown, CmsError> {
+                let Some(sf) = &self.0 else {
+                    return Ok(UpDown::flat(1.0));
+                };
+                let at = electrons
+                    .iter()
+                    .map(|e| (e.pt, e.eta + e.delta_eta_sc, e.phi));
+                Ok(sf.event_weight(at)?)
+            }
+        }
+    };
+}
+
+electron_sf!(
+    ElectronIdSf,
+    id,
+    "PocketCoffea's `sf_ele_id` (`lepton_scale_factors.electron_sf`, the working point of \
+     `object_preselection.Electron.id`)."
+);
+electron_sf!(
+    ElectronRecoSf,
+    reco,
+    "PocketCoffea's `sf_ele_reco` (`lepton_scale_factors.electron_sf`, per pt range)."
 );
 
 /// The AK4PFchs jet calibration of the year (`jets_calibration`): JEC and JER, re-sorted

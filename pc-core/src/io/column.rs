@@ -155,6 +155,23 @@ impl Values {
         with_values!(self, v => v.len())
     }
 
+    /// Value `i` as an integer (booleans 0/1; floats truncated), `None` past the end.
+    pub fn int_at(&self, i: usize) -> Option<i64> {
+        match self {
+            Values::Bool(v) => v.get(i).map(|&x| i64::from(x)),
+            Values::I8(v) => v.get(i).map(|&x| i64::from(x)),
+            Values::U8(v) => v.get(i).map(|&x| i64::from(x)),
+            Values::I16(v) => v.get(i).map(|&x| i64::from(x)),
+            Values::U16(v) => v.get(i).map(|&x| i64::from(x)),
+            Values::I32(v) => v.get(i).map(|&x| i64::from(x)),
+            Values::U32(v) => v.get(i).map(|&x| i64::from(x)),
+            Values::I64(v) => v.get(i).copied(),
+            Values::U64(v) => v.get(i).map(|&x| x as i64),
+            Values::F32(v) => v.get(i).map(|&x| x as i64),
+            Values::F64(v) => v.get(i).map(|&x| x as i64),
+        }
+    }
+
     /// True if there are no elements.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

@@ -92,17 +92,18 @@ pub enum ColumnError {
     },
 }
 
-/// The columns of one chunk, in the order the processor declared its branches.
+/// The columns of one chunk, in the order the processor declared its branches, then the
+/// branches its [`Prepared`](super::Prepared) value names for the dataset.
 #[derive(Debug, Default)]
 pub struct Columns {
     columns: Vec<Option<Column>>,
-    names: Vec<&'static str>,
+    names: Vec<String>,
     entries: usize,
 }
 
 impl Columns {
     /// Wraps columns read for `names` (`None` where a branch was not read).
-    pub fn new(names: Vec<&'static str>, columns: Vec<Option<Column>>, entries: usize) -> Columns {
+    pub fn new(names: Vec<String>, columns: Vec<Option<Column>>, entries: usize) -> Columns {
         Columns {
             columns,
             names,
@@ -141,6 +142,41 @@ impl Columns {
             found: c.values.leaf_type().root_name(),
             declared: T::LEAF.root_name(),
         })
+    }
+
+    /// The id of the branch called `name`, if it was read.
+    pub fn find(&self, name: &str) -> Option<BranchId> {
+        self.names
+            .iter()
+            .zip(&self.columns)
+            .position(|(n, c)| n == name && c.is_some())
+            .map(BranchId::new)
+    }
+
+    /// The values of scalar branch `name` (one per event), read because a
+    /// [`Prepared`](super::Prepared) value named it.
+    pub fn scalar_named<T: Element>(&self, name: &str) -> Result<&[T], ColumnError> {
+        let id = self
+            .find(name)
+            .ok_or_else(|| ColumnError::Missing(name.to_string()))?;
+        self.scalar(id)
+    }
+
+    /// The values of scalar branch `name` whatever their type (a count whose type changed
+    /// between NanoAOD versions, e.g. `PV_npvsGood`).
+    pub fn values_named(&self, name: &str) -> Result<&crate::io::Values, ColumnError> {
+        let id = self
+            .find(name)
+            .ok_or_else(|| ColumnError::Missing(name.to_string()))?;
+        let c = self.column(id)?;
+        if !matches!(c.layout, Layout::Scalar) {
+            return Err(ColumnError::Shape {
+                branch: c.name.clone(),
+                found: "an array",
+                declared: "scalar",
+            });
+        }
+        Ok(&c.values)
     }
 
     /// Whether branch `i` was read.

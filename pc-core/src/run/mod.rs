@@ -5,6 +5,7 @@
 pub mod builder;
 pub mod collection;
 pub mod columns;
+pub mod cut;
 pub mod ids;
 pub mod output;
 pub mod processor;
@@ -15,6 +16,7 @@ pub mod variation;
 pub use builder::SpecBuilder;
 pub use collection::{BoxError, Collection, Resource};
 pub use columns::{ColumnError, Columns, Element, Jagged};
+pub use cut::EventCut;
 pub use ids::{BranchId, CategoryId, GroupId, HistId, ShapeId, VariationId};
 pub use output::{ChunkOutput, Output, Tally};
 /// `#[derive(Collection)]` (the trait and its derive share the name, as serde's).

@@ -237,17 +237,36 @@ pub trait Processor: Sync {
     ) -> ProcessResult;
 }
 
-/// What [`Processor::prepare`] built for one dataset, shared by its chunks.
-pub struct Prepared(Box<dyn Any + Send + Sync>);
+/// What [`Processor::prepare`] built for one dataset, shared by its chunks, and the
+/// branches the dataset's parameters name (trigger paths, event flags) read besides the
+/// spec's.
+pub struct Prepared {
+    value: Box<dyn Any + Send + Sync>,
+    branches: Vec<String>,
+}
 
 impl Prepared {
     pub fn new<T: Any + Send + Sync>(value: T) -> Prepared {
-        Prepared(Box::new(value))
+        Prepared {
+            value: Box::new(value),
+            branches: Vec::new(),
+        }
+    }
+
+    /// Also reads `branches` for this dataset (found in [`Columns`] by name).
+    pub fn with_branches(mut self, branches: Vec<String>) -> Prepared {
+        self.branches = branches;
+        self
+    }
+
+    /// The branches read for this dataset besides the spec's.
+    pub fn branches(&self) -> &[String] {
+        &self.branches
     }
 
     /// The value, if it is a `T`.
     pub fn get<T: Any>(&self) -> Result<&T, ProcessError> {
-        self.0.downcast_ref().ok_or_else(|| {
+        self.value.downcast_ref().ok_or_else(|| {
             ProcessError::Other(format!(
                 "the prepared value is not a `{}`",
                 std::any::type_name::<T>()
