@@ -14,5 +14,6 @@ mod nano;
 mod pipeline;
 mod read_exact;
 mod roundtrip;
+mod skim;
 mod uuid;
 mod zmumu;
