@@ -29,6 +29,17 @@ fn data_dataset(pd: &str, file: &std::path::Path) -> Dataset {
     .unwrap()
 }
 
+/// The context of a cut's setup for dataset `d`.
+fn context<'a>(d: &'a Dataset, params: &'a Params) -> ChunkContext<'a> {
+    ChunkContext {
+        dataset: d,
+        lumi_pb: 1.0,
+        lumimask: None,
+        params,
+        prepared: None,
+    }
+}
+
 /// Reads what `cut` asks for and returns its decision per event.
 fn decisions<C: EventCut>(cut: &C, file: &std::path::Path, ctx: &ChunkContext<'_>) -> Vec<bool> {
     let names = cut.branches();
@@ -81,13 +92,7 @@ fn hlt_removes_the_overlap_of_primary_datasets_and_flags_add_the_data_ones() {
         ),
     ] {
         let d = data_dataset(pd, &file);
-        let ctx = ChunkContext {
-            dataset: &d,
-            lumi_pb: 1.0,
-            lumimask: None,
-            params: &params,
-            prepared: None,
-        };
+        let ctx = context(&d, &params);
         let hlt = Hlt::setup(&ctx).unwrap();
         assert_eq!(decisions(&hlt, &file, &ctx), expected, "{pd}");
         assert!(
@@ -97,25 +102,13 @@ fn hlt_removes_the_overlap_of_primary_datasets_and_flags_add_the_data_ones() {
     }
     // MC: the OR of every primary dataset's paths.
     let mc = common::mc_dataset("DY", &file);
-    let ctx = ChunkContext {
-        dataset: &mc,
-        lumi_pb: 1.0,
-        lumimask: None,
-        params: &params,
-        prepared: None,
-    };
+    let ctx = context(&mc, &params);
     let or: Vec<bool> = mu.iter().zip(&ele).map(|(&m, &e)| m || e).collect();
     assert_eq!(decisions(&Hlt::setup(&ctx).unwrap(), &file, &ctx), or);
 
     // Event flags: data adds `event_flags_data` (eeBadScFilter) to the year's list.
     let d = data_dataset("SingleMuon", &file);
-    let ctx = ChunkContext {
-        dataset: &d,
-        lumi_pb: 1.0,
-        lumimask: None,
-        params: &params,
-        prepared: None,
-    };
+    let ctx = context(&d, &params);
     let flags = EventFlags::setup(&ctx).unwrap();
     assert!(flags.branches().contains(&"Flag_eeBadScFilter".to_string()));
     let mut expected = vec![true; 20_000];
@@ -128,13 +121,7 @@ fn hlt_removes_the_overlap_of_primary_datasets_and_flags_add_the_data_ones() {
 
     // A primary dataset the year's table does not list is an error naming the key.
     let d = data_dataset("DoubleMuon", &file);
-    let ctx = ChunkContext {
-        dataset: &d,
-        lumi_pb: 1.0,
-        lumimask: None,
-        params: &params,
-        prepared: None,
-    };
+    let ctx = context(&d, &params);
     let err = Hlt::setup(&ctx).err().unwrap().to_string();
     assert!(
         err.contains("`DoubleMuon`") && err.contains("HLT_triggers.2018"),

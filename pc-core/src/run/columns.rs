@@ -156,19 +156,23 @@ impl Columns {
     /// The values of scalar branch `name` (one per event), read because a
     /// [`Prepared`](super::Prepared) value named it.
     pub fn scalar_named<T: Element>(&self, name: &str) -> Result<&[T], ColumnError> {
-        let id = self
-            .find(name)
-            .ok_or_else(|| ColumnError::Missing(name.to_string()))?;
-        self.scalar(id)
+        self.values(self.scalar_column(self.named(name)?)?)
     }
 
     /// The values of scalar branch `name` whatever their type (a count whose type changed
     /// between NanoAOD versions, e.g. `PV_npvsGood`).
     pub fn values_named(&self, name: &str) -> Result<&crate::io::Values, ColumnError> {
-        let id = self
-            .find(name)
-            .ok_or_else(|| ColumnError::Missing(name.to_string()))?;
-        let c = self.column(id)?;
+        Ok(&self.scalar_column(self.named(name)?)?.values)
+    }
+
+    fn named(&self, name: &str) -> Result<BranchId, ColumnError> {
+        self.find(name)
+            .ok_or_else(|| ColumnError::Missing(name.to_string()))
+    }
+
+    /// Branch `i`, which must hold one value per event.
+    fn scalar_column(&self, i: BranchId) -> Result<&Column, ColumnError> {
+        let c = self.column(i)?;
         if !matches!(c.layout, Layout::Scalar) {
             return Err(ColumnError::Shape {
                 branch: c.name.clone(),
@@ -176,7 +180,7 @@ impl Columns {
                 declared: "scalar",
             });
         }
-        Ok(&c.values)
+        Ok(c)
     }
 
     /// Whether branch `i` was read.
@@ -186,15 +190,7 @@ impl Columns {
 
     /// Branch `i` as one value per event.
     pub fn scalar<T: Element>(&self, i: BranchId) -> Result<&[T], ColumnError> {
-        let c = self.column(i)?;
-        if !matches!(c.layout, Layout::Scalar) {
-            return Err(ColumnError::Shape {
-                branch: c.name.clone(),
-                found: "an array",
-                declared: "scalar",
-            });
-        }
-        self.values(c)
+        self.values(self.scalar_column(i)?)
     }
 
     /// Branch `i` as one value per event, if it was read (`None` for an MC-only branch in
