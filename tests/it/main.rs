@@ -10,6 +10,7 @@ mod dsl_features;
 mod hand_written;
 mod jet_shapes;
 mod jetmet;
+mod line_counts;
 mod nano;
 mod pipeline;
 mod read_exact;

@@ -26,7 +26,7 @@ fn run_zmumu(datasets: &[pc_core::config::Dataset], threads: usize, chunk_size: 
         chunk_size,
     };
     let params = params();
-    let result = run(&zmumu::dsl::zmumu::Processor, datasets, &params, &opts).unwrap();
+    let result = run(&zmumu::zmumu::Processor, datasets, &params, &opts).unwrap();
     assert!(result.failed.is_empty(), "{:?}", result.failed);
     let dir = OutputDir::open(out).unwrap();
     write_outputs(&dir, &result, &params, "test").unwrap();

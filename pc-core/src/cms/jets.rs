@@ -42,6 +42,19 @@ pub struct JetEvent {
     pub event: u64,
 }
 
+impl JetEvent {
+    /// The inputs in NanoAOD's order: `fixedGridRhoFastjetAll`, `run`, `luminosityBlock`,
+    /// `event`.
+    pub fn new(rho: f32, run: u32, lumi: u32, event: u64) -> JetEvent {
+        JetEvent {
+            rho,
+            run,
+            lumi,
+            event,
+        }
+    }
+}
+
 /// Per-event buffers (structure of arrays for the calibrator), and the inputs the last
 /// output was computed from: the shape passes of one event (nominal, then each variation)
 /// calibrate the same jets, so every variation is computed once per event.

@@ -10,6 +10,7 @@ mod electron_sf;
 mod jets;
 pub mod kinematics;
 mod lepton_sf;
+mod objects;
 mod pileup;
 mod resources;
 pub mod select;
@@ -20,11 +21,12 @@ pub use electron_sf::ElectronSf;
 pub use jets::{CalibJet, JetCalibration, JetEvent};
 pub use kinematics::{Direction, LorentzVector, Momentum};
 pub use lepton_sf::{LeptonSf, SfInput};
+pub use objects::{GoodObjects, ObjectPreselection, ObjectSelection};
 pub use pileup::Pileup;
 pub use resources::{
     ElectronIdSf, ElectronRecoSf, JetCalibrator, MuonIdSf, MuonIsoSf, PileupWeight,
 };
-pub use select::{BTagWp, Dilepton, ElectronCuts, JetCuts, MuonCuts};
+pub use select::{BTagWp, Dilepton, ElectronCuts, JetCuts, MuonCuts, Window};
 pub use skim::{EventFlags, GoldenJson, GoodPv, Hlt};
 
 use crate::config::ParamError;

@@ -143,6 +143,21 @@ impl JetCuts {
     }
 }
 
+/// An open interval `(low, high)` of parameters, e.g. a mass window.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Window {
+    /// `low < x < high`.
+    pub fn contains(&self, x: f64) -> bool {
+        self.low < x && x < self.high
+    }
+}
+
 /// The b-tag discriminant threshold of a working point in a year
 /// (`btagging.working_point.{year}.btagging_WP.{wp}`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -155,9 +170,19 @@ impl BTagWp {
             .map(BTagWp)
     }
 
-    /// The jets above the threshold (`btagDeepFlavB > wp`).
+    /// Whether a jet is b-tagged (`btagDeepFlavB > wp`).
+    pub fn tags(&self, jet: &Jet) -> bool {
+        jet.btag_deep_flav_b > self.0
+    }
+
+    /// The number of b-tagged jets.
     pub fn count(&self, jets: &[Jet]) -> usize {
-        jets.iter().filter(|j| j.btag_deep_flav_b > self.0).count()
+        jets.iter().filter(|j| self.tags(j)).count()
+    }
+
+    /// The b-tagged jets, in their order (`BJetGood`).
+    pub fn select(&self, jets: &[Jet]) -> Vec<Jet> {
+        jets.iter().filter(|j| self.tags(j)).copied().collect()
     }
 }
 
